@@ -1,0 +1,3 @@
+from ordertower.cli import main
+
+main()

@@ -1,0 +1,117 @@
+"""The FastAPI application: routers of every area, one error format, the language per request."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, StatementError
+
+from ordertower import __version__
+from ordertower.kernel.db import Database
+from ordertower.kernel.errors import OrderTowerError
+from ordertower.kernel.i18n import Message, current_language, parse_language, set_language
+from ordertower.kernel.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+INVALID_FIELD = Message("{field}: {detail} (value: {value})", "{field}：{detail}（值：{value}）")
+INVALID_DATA = Message(
+    "The database rejected a value of this request as invalid: {detail}. Check the values and send it again.",
+    "数据库拒绝了该请求中的某个值：{detail}。请检查后重新发送。",
+)
+INTERNAL = Message(
+    "An unexpected error happened (reference {reference}); nothing was saved. The server log has the details.",
+    "发生意外错误（编号 {reference}），未保存任何更改。服务器日志中有详细信息。",
+)
+
+
+def create_app(database: Database | None = None, *, migrate: bool = True) -> FastAPI:
+    """Build the app on `database`, or on ORDERTOWER_DATABASE_URL when none is given."""
+    from ordertower.catalog.api import router as catalog_router
+    from ordertower.inventory.api import router as inventory_router
+    from ordertower.orders.api import router as orders_router
+
+    if database is None:
+        database = Database(get_settings().database_url)
+    if migrate:
+        from ordertower.kernel.migrate import upgrade
+
+        upgrade(database)
+
+    app = FastAPI(
+        title="OrderTower API",
+        version=__version__,
+        description="Orders from every channel, stock per location, and routing that explains itself. "
+                    "Errors carry a stable `code`, a `message` in English or Chinese (Accept-Language), "
+                    "and the `params` they name.",
+    )
+    app.state.database = database
+    app.include_router(orders_router)
+    app.include_router(inventory_router)
+    app.include_router(catalog_router)
+
+    @app.get("/api/v1/health", tags=["health"])
+    def health() -> dict[str, str]:
+        """Report that the API is up."""
+        return {"status": "ok", "version": __version__}
+
+    _install_language(app)
+    _install_error_handlers(app)
+    return app
+
+
+def _install_language(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def choose_language(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        set_language(parse_language(request.headers.get("accept-language")) or None)
+        return await call_next(request)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(OrderTowerError)
+    async def domain_error(request: Request, error: OrderTowerError) -> JSONResponse:
+        return JSONResponse(status_code=error.http_status, content={"error": error.to_dict(_language(request))})
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        language = _language(request)
+        problems = []
+        for item in error.errors():
+            field = ".".join(str(part) for part in item.get("loc", ()))
+            value = _short(item.get("input"))
+            problems.append({"field": field, "value": value,
+                             "message": INVALID_FIELD.render(language, field=field, detail=item.get("msg", ""),
+                                                             value=value)})
+        return JSONResponse(status_code=422, content={"error": {
+            "code": "validation_error", "message": problems[0]["message"] if problems else "invalid request",
+            "params": {}, "fields": problems}})
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, error: DataError) -> JSONResponse:
+        return _invalid_data(request, error)
+
+    @app.exception_handler(StatementError)
+    async def statement_error(request: Request, error: StatementError) -> JSONResponse:
+        return _invalid_data(request, error)
+
+
+def _invalid_data(request: Request, error: Exception) -> JSONResponse:
+    detail = str(getattr(error, "orig", error)).splitlines()[0][:200]
+    logger.warning("request %s %s rejected by the database: %s", request.method, request.url.path, detail)
+    return JSONResponse(status_code=422, content={"error": {
+        "code": "invalid_value", "message": INVALID_DATA.render(_language(request), detail=detail),
+        "params": {"detail": detail}}})
+
+
+def _language(request: Request) -> Any:
+    return parse_language(request.headers.get("accept-language")) or current_language()
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."

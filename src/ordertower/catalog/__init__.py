@@ -1,0 +1,1 @@
+"""Catalog: locations, products, bundles, channels, SKU mappings and the workspace file that sets them."""

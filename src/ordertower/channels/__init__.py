@@ -1,0 +1,1 @@
+"""Channel adapters: one subpackage per channel format, each turning files into ParsedOrder values."""

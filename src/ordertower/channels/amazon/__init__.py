@@ -1,0 +1,1 @@
+"""Amazon Seller Central order reports (flat-file TSV and the Amazon Sale Report CSV)."""

@@ -1,0 +1,1 @@
+"""OrderTower's own CSV template for manual and wholesale orders."""

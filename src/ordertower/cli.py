@@ -1,0 +1,88 @@
+"""The `ordertower` command: one Typer app with a sub-app per business area."""
+
+from __future__ import annotations
+
+import typer
+
+from ordertower.catalog.cli import channels_app, locations_app, products_app, workspace_app
+from ordertower.inventory.cli import stock_app
+from ordertower.kernel.cli_support import configure, handle_errors, state
+from ordertower.kernel.i18n import Message
+from ordertower.orders.cli import import_command, orders_app, route_command
+
+app = typer.Typer(
+    name="ordertower",
+    help="OrderTower (订单塔台): order management for cross-border sellers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+
+app.add_typer(workspace_app, name="workspace")
+app.add_typer(orders_app, name="orders")
+app.add_typer(stock_app, name="stock")
+app.add_typer(products_app, name="products")
+app.add_typer(locations_app, name="locations")
+app.add_typer(channels_app, name="channels")
+app.add_typer(db_app, name="db")
+app.command("import")(import_command)
+app.command("route")(route_command)
+
+MIGRATED = Message("Database schema is up to date.", "数据库结构已是最新。")
+SERVING = Message("Serving the API on http://{host}:{port} (docs: http://{host}:{port}/docs)",
+                  "API 服务地址 http://{host}:{port}（文档：http://{host}:{port}/docs）")
+
+
+@app.callback()
+def main_options(
+    database_url: str | None = typer.Option(None, "--database-url", envvar="ORDERTOWER_DATABASE_URL",
+                                            help="SQLAlchemy URL; default sqlite:///var/ordertower.db."),
+    lang: str | None = typer.Option(None, "--lang", envvar="ORDERTOWER_LANG",
+                                    help="Language of messages: en or zh (default: the system locale)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug detail to stderr."),
+) -> None:
+    configure(database_url, lang, verbose)
+
+
+@db_app.command("upgrade")
+@handle_errors
+def upgrade_command() -> None:
+    """Create or migrate the database schema to the newest version."""
+    from ordertower.kernel.cli_support import say
+
+    state.database()
+    say(MIGRATED)
+
+
+@app.command("serve")
+@handle_errors
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    workers: int = typer.Option(1, "--workers", min=1, help="API worker processes."),
+) -> None:
+    """Serve the REST API (and its docs at /docs)."""
+    import os
+
+    import uvicorn
+
+    from ordertower.kernel.cli_support import say
+
+    database = state.database()
+    os.environ["ORDERTOWER_DATABASE_URL"] = database.url
+    say(SERVING, host=host, port=port)
+    uvicorn.run("ordertower.api:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info")
+
+
+def _register_demo() -> None:
+    from ordertower.demo.cli import demo_app
+
+    app.add_typer(demo_app, name="demo")
+
+
+_register_demo()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Customers: one record per buyer across channels, matched by email or phone."""

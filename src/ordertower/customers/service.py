@@ -1,0 +1,44 @@
+"""Find or create customers for a batch of orders in a constant number of statements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, select
+
+from ordertower.customers.model import match_key, normalize_email
+from ordertower.customers.tables import customers
+from ordertower.kernel.db import utc_now
+
+
+def match_customers(connection: Connection, buyers: Iterable[tuple[str, str, str]]) -> dict[str, int]:
+    """Return customer ids by match key for (email, phone, name) triples, creating the missing ones."""
+    wanted: dict[str, tuple[str, str, str]] = {}
+    for email, phone, name in buyers:
+        key = match_key(email, phone)
+        if key and key not in wanted:
+            wanted[key] = (normalize_email(email), phone or "", name or "")
+    if not wanted:
+        return {}
+
+    found = _select_ids(connection, wanted)
+    missing = [key for key in wanted if key not in found]
+    if missing:
+        now = utc_now()
+        if connection.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+        # A concurrent import may create the same buyer first: keep theirs.
+        connection.execute(
+            dialect_insert(customers).on_conflict_do_nothing(index_elements=["match_key"]),
+            [{"match_key": key, "email": wanted[key][0], "phone": wanted[key][1][:64], "name": wanted[key][2][:255],
+              "created_at": now} for key in missing],
+        )
+        found.update(_select_ids(connection, {key: wanted[key] for key in missing}))
+    return found
+
+
+def _select_ids(connection: Connection, wanted: dict[str, tuple[str, str, str]]) -> dict[str, int]:
+    rows = connection.execute(select(customers.c.match_key, customers.c.id).where(customers.c.match_key.in_(list(wanted))))
+    return {key: customer_id for key, customer_id in rows.tuples()}

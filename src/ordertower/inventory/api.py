@@ -1,0 +1,96 @@
+"""REST endpoints of stock levels and the ledger."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
+
+from ordertower.inventory import service
+from ordertower.inventory.model import LedgerReason, StockLevel
+from ordertower.kernel.web import ERROR_RESPONSES, read_connection, write_connection
+
+router = APIRouter(prefix="/api/v1", tags=["stock"], responses=ERROR_RESPONSES)
+
+Code = Annotated[str, Query(max_length=128, pattern=r"^[^\x00]*$")]
+
+
+class StockRow(BaseModel):
+    sku: str
+    location: str
+    on_hand: int
+    reserved: int
+    safety_stock: int
+    available: int
+
+
+class StockSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on_hand: Annotated[int, Field(ge=0, le=1_000_000_000)]
+    safety_stock: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
+
+
+class StockAdjustment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    delta: Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)]
+    reason: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]*$")] = "adjust"
+    reference: Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")] = ""
+
+
+def _row(level: StockLevel) -> StockRow:
+    return StockRow(sku=level.sku, location=level.location, on_hand=level.on_hand, reserved=level.reserved,
+                    safety_stock=level.safety_stock, available=level.available)
+
+
+@router.get("/stock", response_model=list[StockRow])
+def list_stock(
+    connection: Annotated[Connection, Depends(read_connection)],
+    sku: Code | None = None,
+    location: Code | None = None,
+) -> list[StockRow]:
+    """List stock levels per SKU and location; available = on_hand - reserved - safety_stock."""
+    return [_row(level) for level in service.list_stock(connection, sku=sku, location=location)]
+
+
+@router.put("/stock/{sku}/{location}", response_model=StockRow)
+def set_stock(sku: str, location: str, body: StockSet,
+              connection: Annotated[Connection, Depends(write_connection)]) -> StockRow:
+    """Set on_hand to a counted quantity (and optionally safety_stock); backorders are served at once."""
+    service.set_stock(connection, sku=sku, location=location, on_hand=body.on_hand, safety_stock=body.safety_stock,
+                      reason=LedgerReason.SET, reference="api")
+    _serve_backorders(connection, sku)
+    return _row(service.list_stock(connection, sku=sku, location=location)[0])
+
+
+@router.post("/stock/{sku}/{location}/adjustments", response_model=StockRow)
+def adjust_stock(sku: str, location: str, body: StockAdjustment,
+                 connection: Annotated[Connection, Depends(write_connection)]) -> StockRow:
+    """Add or remove units on hand with a reason; backorders are served at once."""
+    service.adjust_stock(connection, sku=sku, location=location, delta=body.delta, reason=body.reason,
+                         reference=body.reference)
+    _serve_backorders(connection, sku)
+    return _row(service.list_stock(connection, sku=sku, location=location)[0])
+
+
+def _serve_backorders(connection: Connection, sku: str) -> None:
+    from ordertower.catalog.service import get_product_or_raise
+    from ordertower.orders.service import retry_backorders
+
+    retry_backorders(connection, product_ids={get_product_or_raise(connection, sku).id})
+
+
+@router.get("/stock/ledger")
+def list_ledger(
+    connection: Annotated[Connection, Depends(read_connection)],
+    sku: Code | None = None,
+    location: Code | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> list[dict[str, Any]]:
+    """List ledger entries, newest first: every change of on_hand and reserved with its reason."""
+    entries = service.list_ledger(connection, sku=sku, location=location, limit=limit, offset=offset)
+    return [{**entry, "created_at": entry["created_at"].isoformat()} for entry in entries]

@@ -1,0 +1,1 @@
+"""Shared kernel: money, addresses, errors, messages, settings and database plumbing."""

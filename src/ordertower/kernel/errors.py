@@ -1,0 +1,79 @@
+"""Errors that carry a stable code, their data and a message in both languages.
+
+The code (`insufficient_stock`, `invalid_transition`, ...) is what API clients
+and the UI match on; the message names the entity, the value and what to do.
+One handler in the API maps `http_status`; the CLI prints the message and exits 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ordertower.kernel.i18n import Language, Message
+
+
+class OrderTowerError(Exception):
+    """Base class of every error an operator may see."""
+
+    code: ClassVar[str] = "error"
+    http_status: ClassVar[int] = 400
+    message: ClassVar[Message] = Message("{detail}", "{detail}")
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(self.render("en"))
+
+    def render(self, language: Language | None = None) -> str:
+        return self.message.render(language, **self.params)
+
+    def to_dict(self, language: Language | None = None) -> dict[str, Any]:
+        return {"code": self.code, "message": self.render(language), "params": _jsonable(self.params)}
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {key: value if isinstance(value, int | float | bool | type(None)) else str(value)
+            for key, value in params.items()}
+
+
+class NotFoundError(OrderTowerError):
+    code = "not_found"
+    http_status = 404
+    message = Message(
+        "{entity} {ref!r} was not found. Check the spelling, or list them with `ordertower {command}`.",
+        "未找到{entity_zh} {ref!r}。请检查拼写，或用 `ordertower {command}` 列出现有记录。",
+    )
+
+    def __init__(self, *, entity: str, ref: str, command: str = "--help") -> None:
+        super().__init__(entity=entity, entity_zh=ENTITY_NAMES_ZH.get(entity, entity), ref=ref, command=command)
+
+
+ENTITY_NAMES_ZH = {
+    "order": "订单",
+    "SKU": "SKU",
+    "product": "商品",
+    "location": "仓库",
+    "channel": "渠道",
+    "import": "导入记录",
+    "customer": "客户",
+}
+
+
+class ValidationError(OrderTowerError):
+    """Input that breaks a rule; `field` is the key path, `value` what was given."""
+
+    code = "validation_error"
+    http_status = 422
+    message = Message("{field}: {problem_en} (value: {value!r})", "{field}：{problem_zh}（值：{value!r}）")
+
+    def __init__(self, *, field: str, value: Any, problem: Message, **params: Any) -> None:
+        super().__init__(
+            field=field,
+            value=value,
+            problem_en=problem.render("en", **params),
+            problem_zh=problem.render("zh", **params),
+        )
+
+
+class ConflictError(OrderTowerError):
+    code = "conflict"
+    http_status = 409

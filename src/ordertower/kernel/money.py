@@ -1,0 +1,76 @@
+"""Money as Decimal quantized to the currency's ISO 4217 minor unit.
+
+Amounts travel through the domain as `Decimal` and are stored as integers of
+minor units (cents, pence; yen have none), so no float ever touches money.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from functools import cache
+
+import pycountry
+from babel.numbers import get_currency_precision
+
+
+class UnknownCurrencyError(ValueError):
+    """A currency code that is not in ISO 4217."""
+
+
+@cache
+def currency_exponent(currency: str) -> int:
+    """Return the number of decimal places of `currency` (2 for USD, 0 for JPY, 3 for KWD)."""
+    code = normalize_currency(currency)
+    return int(get_currency_precision(code))
+
+
+@cache
+def normalize_currency(currency: str) -> str:
+    """Return the upper-case ISO 4217 code, or raise UnknownCurrencyError."""
+    code = (currency or "").strip().upper()
+    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
+        raise UnknownCurrencyError(currency)
+    return code
+
+
+def parse_amount(text: str | int | Decimal | None, currency: str) -> Decimal:
+    """Parse a channel's amount text into a Decimal rounded to the currency's minor unit.
+
+    Empty text is zero, because channels leave optional totals blank. Raises
+    ValueError on text that is not a plain decimal number.
+    """
+    if text is None:
+        return quantize(Decimal(0), currency)
+    if isinstance(text, Decimal | int):
+        return quantize(Decimal(text), currency)
+    cleaned = text.strip().replace(",", "")
+    if not cleaned:
+        return quantize(Decimal(0), currency)
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as error:
+        raise ValueError(f"not a decimal amount: {text!r}") from error
+    if not value.is_finite():
+        raise ValueError(f"not a finite amount: {text!r}")
+    return quantize(value, currency)
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    """Round `amount` to the currency's minor unit with banker's rounding."""
+    exponent = currency_exponent(currency)
+    return amount.quantize(Decimal(1).scaleb(-exponent), rounding=ROUND_HALF_EVEN)
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """Convert an amount to an integer count of minor units."""
+    return int(quantize(amount, currency).scaleb(currency_exponent(currency)))
+
+
+def from_minor(units: int, currency: str) -> Decimal:
+    """Convert an integer count of minor units back to a Decimal amount."""
+    return Decimal(units).scaleb(-currency_exponent(currency))
+
+
+def format_amount(units: int, currency: str) -> str:
+    """Format minor units as the decimal string the API and CLI print ("12.50", "1990")."""
+    return str(from_minor(units, currency))

@@ -1,0 +1,24 @@
+"""Process settings, read once from ORDERTOWER_* environment variables or a .env file."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_PATH = Path("var") / "ordertower.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ORDERTOWER_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{DEFAULT_DATABASE_PATH}"
+    lang: str | None = None  # "en" or "zh"; unset means the system locale
+    import_batch_size: int = 500  # orders per transaction in batch imports
+    log_level: str = "INFO"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

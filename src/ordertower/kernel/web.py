@@ -1,0 +1,36 @@
+"""What every API router shares: the database dependency, the language and the error responses."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy import Connection
+
+from ordertower.kernel.db import Database
+
+logger = logging.getLogger(__name__)
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def read_connection(request: Request) -> Iterator[Connection]:
+    with get_database(request).read() as connection:
+        yield connection
+
+
+def write_connection(request: Request) -> Iterator[Connection]:
+    with get_database(request).write() as connection:
+        yield connection
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Not found: the message names the reference."},
+    409: {"description": "Conflict with the current state (for example an order that already shipped)."},
+    422: {"description": "Invalid input: the message names the field and the value."},
+}

@@ -1,0 +1,188 @@
+"""Route open orders and reserve their stock, many orders per transaction.
+
+Steps for a batch: lock the stock rows of every product the batch needs,
+route each order in turn against the locked figures (each decision lowers
+what the next order may take), reserve the sum in one conditional UPDATE,
+then write shipments, allocations, statuses and events with bulk statements.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+
+from ordertower.catalog.snapshot import CatalogSnapshot
+from ordertower.inventory import service as inventory
+from ordertower.orders.model import OrderStatus
+from ordertower.orders.tables import allocations, order_events, orders, shipments
+from ordertower.routing.geo import Coordinates
+from ordertower.routing.model import DemandLine, LocationCandidate, RoutingDecision
+from ordertower.routing.rules import plan_fulfillment
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class OrderWork:
+    """An order that routing should try to fill, with the open units of each line."""
+
+    order_id: int
+    number: str
+    status: OrderStatus
+    destination: Coordinates | None
+    # (order_line_id, product_id, open quantity); product may be a bundle
+    lines: list[tuple[int, int, int]] = field(default_factory=list)
+    cause: str = "import"
+
+
+@dataclass
+class AllocationOutcome:
+    status: OrderStatus
+    decision: RoutingDecision
+
+
+def open_units_by_location(connection: Connection) -> dict[int, int]:
+    """Sum the units allocated to shipments that have not left, per location id, for the balance rule."""
+    rows = connection.execute(
+        select(shipments.c.location_id, func.sum(allocations.c.quantity))
+        .join(allocations, allocations.c.shipment_id == shipments.c.id)
+        .where(shipments.c.status == "pending")
+        .group_by(shipments.c.location_id)
+    ).tuples()
+    return {location_id: int(total) for location_id, total in rows}
+
+
+def allocate_orders(connection: Connection, works: Sequence[OrderWork], catalog: CatalogSnapshot) -> dict[int, AllocationOutcome]:
+    """Route and reserve every order in `works`; returns the outcome per order id."""
+    if not works:
+        return {}
+
+    needed = {stocked for work in works for _, product, qty in work.lines
+              for stocked, _ in catalog.stocked_units(product, qty)}
+    inventory.ensure_levels(connection, [(product, location) for product in needed for location in catalog.locations])
+    available_by_id = inventory.lock_available(connection, needed)
+    available: dict[tuple[str, str], int] = {
+        (catalog.products[product].sku, catalog.locations[location].code): units
+        for (product, location), units in available_by_id.items()
+        if location in catalog.locations
+    }
+    open_units = open_units_by_location(connection)
+    load = {info.code: open_units.get(location_id, 0) for location_id, info in catalog.locations.items()}
+    location_ids = {info.code: location_id for location_id, info in catalog.locations.items()}
+    rules = list(catalog.routing.get("rules", ["fewest_splits", "closest", "rank"]))
+    allow_split = bool(catalog.routing.get("allow_split", True))
+
+    outcomes: dict[int, AllocationOutcome] = {}
+    reservations: list[inventory.ReservationRequest] = []
+    allocation_rows: list[dict[str, Any]] = []
+    for work in works:
+        demand = [
+            DemandLine((line_id, stocked), catalog.products[stocked].sku, units)
+            for line_id, product, quantity in work.lines
+            for stocked, units in catalog.stocked_units(product, quantity)
+            if units > 0
+        ]
+        candidates = [
+            LocationCandidate(info.code, info.coordinates, info.rank, info.daily_capacity, load[info.code])
+            for info in catalog.locations.values()
+        ]
+        decision = plan_fulfillment(lines=demand, available=available, locations=candidates,
+                                    destination=work.destination, rules=rules, allow_split=allow_split)
+        for allocation in decision.allocations:
+            available[(allocation.sku, allocation.location)] -= allocation.quantity
+            load[allocation.location] += allocation.quantity
+            line_id, product_id = allocation.line_key  # type: ignore[misc]
+            location_id = location_ids[allocation.location]
+            reservations.append(inventory.ReservationRequest(product_id, location_id, allocation.quantity, work.order_id))
+            allocation_rows.append({"order_id": work.order_id, "order_line_id": line_id, "product_id": product_id,
+                                    "location_id": location_id, "quantity": allocation.quantity})
+        status = OrderStatus.ALLOCATED if decision.fully_allocated else OrderStatus.BACKORDERED
+        outcomes[work.order_id] = AllocationOutcome(status, decision)
+
+    inventory.reserve(connection, reservations,
+                      sku_names={p.id: p.sku for p in catalog.products.values()},
+                      location_codes={loc.id: loc.code for loc in catalog.locations.values()})
+    _write_shipments(connection, allocation_rows)
+    _write_outcomes(connection, works, outcomes)
+    return outcomes
+
+
+def _write_shipments(connection: Connection, allocation_rows: list[dict[str, Any]]) -> None:
+    if not allocation_rows:
+        return
+    pairs = sorted({(row["order_id"], row["location_id"]) for row in allocation_rows})
+    now = _now()
+    result = connection.execute(
+        insert(shipments).returning(shipments.c.id, shipments.c.order_id, shipments.c.location_id,
+                                    sort_by_parameter_order=True),
+        [{"order_id": order_id, "location_id": location_id, "status": "pending", "created_at": now}
+         for order_id, location_id in pairs],
+    )
+    shipment_ids = {(row.order_id, row.location_id): row.id for row in result}
+    for row in allocation_rows:
+        row["shipment_id"] = shipment_ids[(row["order_id"], row["location_id"])]
+    connection.execute(insert(allocations), allocation_rows)
+
+
+def _write_outcomes(connection: Connection, works: Sequence[OrderWork], outcomes: dict[int, AllocationOutcome]) -> None:
+    now = _now()
+    connection.execute(
+        update(orders).where(orders.c.id == bindparam("b_id")).values(
+            status=bindparam("b_status"), routing=bindparam("b_routing"), updated_at=bindparam("b_now")),
+        [{"b_id": work.order_id, "b_status": outcomes[work.order_id].status.value,
+          "b_routing": outcomes[work.order_id].decision.explanation, "b_now": now} for work in works],
+    )
+    events = []
+    for work in works:
+        outcome = outcomes[work.order_id]
+        events.append({
+            "order_id": work.order_id, "kind": "routed", "from_status": work.status.value,
+            "to_status": outcome.status.value, "cause": work.cause, "created_at": now,
+            "data": {"winner": outcome.decision.explanation.get("winner", []),
+                     "shortages": {str(k): v for k, v in outcome.decision.shortages.items()}},
+        })
+    connection.execute(insert(order_events), events)
+    logger.debug("routed %d orders", len(works))
+
+
+def release_order_allocations(connection: Connection, order_ids: Sequence[int], *,
+                              line_ids: Sequence[int] | None = None) -> int:
+    """Release the reservations of these orders (or only of these lines) and delete their pending shipments."""
+    if not order_ids:
+        return 0
+    query = select(allocations.c.id, allocations.c.order_id, allocations.c.product_id, allocations.c.location_id,
+                   allocations.c.quantity, allocations.c.shipment_id).where(allocations.c.order_id.in_(order_ids))
+    if line_ids is not None:
+        query = query.where(allocations.c.order_line_id.in_(line_ids))
+    rows = connection.execute(query).all()
+    if not rows:
+        return 0
+
+    inventory.release(connection, [
+        inventory.ReservationRequest(row.product_id, row.location_id, row.quantity, row.order_id) for row in rows
+    ])
+    connection.execute(allocations.delete().where(allocations.c.id.in_([row.id for row in rows])))
+    emptied = {row.shipment_id for row in rows}
+    still_used = set(connection.scalars(
+        select(allocations.c.shipment_id).where(allocations.c.shipment_id.in_(emptied))
+    ).all())
+    connection.execute(shipments.delete().where(shipments.c.id.in_(emptied - still_used)))
+    return sum(row.quantity for row in rows)
+
+
+def _now() -> Any:
+    from ordertower.kernel.db import utc_now
+
+    return utc_now()
+
+
+def group_by_order(rows: Sequence[Any]) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[row.order_id].append(row)
+    return grouped

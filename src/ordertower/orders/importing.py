@@ -1,0 +1,225 @@
+"""Import a channel file: parse, deduplicate, store, reserve and route, in batches.
+
+Each batch of orders (500 by default) is one write transaction, so a crash
+loses at most the batch in flight and the rest of the file is kept. An order
+is identified by its channel and the channel's order id: importing it again
+either changes nothing (same content) or updates it and its reservations.
+Rows of one order that are not consecutive in the file are merged into one
+order, whichever batch they fall in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from ordertower.catalog.snapshot import CatalogSnapshot, ChannelInfo, load_snapshot
+from ordertower.catalog.tables import channels
+from ordertower.channels.formats import OrderSource
+from ordertower.channels.model import ParsedOrder, RowError
+from ordertower.kernel.db import Database, utc_now
+from ordertower.kernel.errors import OrderTowerError
+from ordertower.kernel.i18n import Message, current_language
+from ordertower.orders import writing
+from ordertower.orders.preparation import merge_fragments, prepare_order
+from ordertower.orders.tables import order_imports, order_lines, orders
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH_ATTEMPTS = 3
+
+
+class ChannelChoiceError(OrderTowerError):
+    code = "channel_required"
+    http_status = 422
+    message = Message(
+        "{file}: several {kind} channels exist ({codes}); choose one with --channel CODE.",
+        "{file}：存在多个 {kind} 渠道（{codes}），请用 --channel CODE 指定一个。",
+    )
+
+
+class ChannelKindError(OrderTowerError):
+    code = "channel_kind_mismatch"
+    http_status = 422
+    message = Message(
+        "{file} is a {format} file, but channel {channel} is a {kind} channel. Choose a {expected} channel.",
+        "{file} 是 {format} 格式的文件，但渠道 {channel} 的类型是 {kind}。请选择 {expected} 类型的渠道。",
+    )
+
+
+@dataclass
+class ImportReport:
+    """Counts and per-row errors of one import, in the shape `import --json` prints."""
+
+    filename: str
+    format: str
+    channel: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    import_id: int | None = None
+
+    def add_error(self, error: RowError) -> None:
+        self.errors.append({"line": error.line, "field": error.field, "value": error.value,
+                            "message": error.render(current_language())})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "errors": self.errors}
+
+
+def resolve_channel(connection: Connection, source: OrderSource, channel_code: str | None) -> ChannelInfo:
+    """Pick the workspace channel the file belongs to; create one named after the kind if there is none."""
+    if channel_code:
+        from ordertower.catalog.service import get_channel_or_raise
+
+        row = get_channel_or_raise(connection, channel_code)
+        if source.channel_kind != "generic" and row.kind != source.channel_kind:
+            raise ChannelKindError(file=source.filename, format=source.format, channel=row.code, kind=row.kind,
+                                   expected=source.channel_kind)
+        return ChannelInfo(row.id, row.code, row.kind, row.name)
+
+    rows = connection.execute(select(channels).where(channels.c.kind == source.channel_kind)
+                              .order_by(channels.c.code)).all()
+    if len(rows) > 1:
+        raise ChannelChoiceError(file=source.filename, kind=source.channel_kind,
+                                 codes=", ".join(row.code for row in rows))
+    if rows:
+        return ChannelInfo(rows[0].id, rows[0].code, rows[0].kind, rows[0].name)
+
+    code = source.channel_kind
+    new_id = connection.execute(insert(channels).values(code=code, kind=code, name=code)).inserted_primary_key[0]  # type: ignore[index]
+    logger.info("created channel %s for %s", code, source.filename)
+    return ChannelInfo(int(new_id), code, code, code)
+
+
+def import_orders(
+    database: Database,
+    source: OrderSource,
+    *,
+    channel_code: str | None = None,
+    batch_size: int = 500,
+    on_progress: Callable[[OrderSource], None] | None = None,
+) -> ImportReport:
+    """Import every order of `source` and return the report; bad rows are reported and skipped."""
+    with database.write() as connection:
+        channel = resolve_channel(connection, source, channel_code)
+        import_id = connection.execute(insert(order_imports).values(
+            filename=source.filename[:512], format=source.format, channel_id=channel.id, status="running",
+            created=0, updated=0, unchanged=0, errors=[], started_at=utc_now(), note="",
+        )).inserted_primary_key[0]  # type: ignore[index]
+    report = ImportReport(filename=source.filename, format=source.format, channel=channel.code,
+                          import_id=int(import_id))
+    logger.info("import %s started: file=%s format=%s channel=%s", import_id, source.filename, source.format,
+                channel.code)
+
+    with database.read() as connection:
+        catalog = load_snapshot(connection)
+    seen: dict[str, str] = {}  # external id -> "created" | "updated" | "unchanged", for fragments
+    for batch in _batches(source, report, batch_size):
+        _flush_with_retry(database, batch, channel, catalog, report, seen)
+        if on_progress is not None:
+            on_progress(source)
+
+    with database.write() as connection:
+        connection.execute(order_imports.update().where(order_imports.c.id == import_id).values(
+            status="finished", created=report.created, updated=report.updated, unchanged=report.unchanged,
+            errors=report.errors, finished_at=utc_now(),
+        ))
+    logger.info("import %s finished: created=%d updated=%d unchanged=%d errors=%d", import_id, report.created,
+                report.updated, report.unchanged, len(report.errors))
+    return report
+
+
+def _batches(source: Iterable[ParsedOrder | RowError], report: ImportReport,
+             batch_size: int) -> Iterator[list[ParsedOrder]]:
+    batch: dict[str, ParsedOrder] = {}
+    for item in source:
+        if isinstance(item, RowError):
+            report.add_error(item)
+            continue
+        if item.external_id in batch:
+            merge_fragments(batch[item.external_id], item)
+            continue
+        batch[item.external_id] = item
+        if len(batch) >= batch_size:
+            yield list(batch.values())
+            batch = {}
+    if batch:
+        yield list(batch.values())
+
+
+def _flush_with_retry(database: Database, batch: list[ParsedOrder], channel: ChannelInfo, catalog: CatalogSnapshot,
+                      report: ImportReport, seen: dict[str, str]) -> None:
+    for attempt in range(1, MAX_BATCH_ATTEMPTS + 1):
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        outcome: dict[str, str] = {}
+        try:
+            with database.write() as connection:
+                _flush(connection, batch, channel, catalog, seen, counts, outcome)
+        except IntegrityError:
+            # Another process stored some of these orders between our read and our insert;
+            # the next attempt finds them and updates instead.
+            logger.warning("import batch of %d orders for channel %s conflicted (attempt %d); retrying",
+                           len(batch), channel.code, attempt)
+            if attempt == MAX_BATCH_ATTEMPTS:
+                raise
+            continue
+        report.created += counts["created"]
+        report.updated += counts["updated"]
+        report.unchanged += counts["unchanged"]
+        seen.update(outcome)
+        return
+
+
+def _flush(connection: Connection, batch: list[ParsedOrder], channel: ChannelInfo, catalog: CatalogSnapshot,
+           seen: dict[str, str], counts: dict[str, int], outcome: dict[str, str]) -> None:
+    ids = [order.external_id for order in batch]
+    existing = {
+        row.external_id: row
+        for row in connection.execute(
+            select(orders.c.id, orders.c.external_id, orders.c.number, orders.c.status, orders.c.content_hash)
+            .where(orders.c.channel_id == channel.id, orders.c.external_id.in_(ids))
+        )
+    }
+
+    # A later fragment of an order stored by an earlier batch of this file adds its lines to it.
+    for position, parsed in enumerate(batch):
+        if parsed.external_id in seen and parsed.external_id in existing:
+            stored = writing.load_as_parsed(connection, existing[parsed.external_id].id)
+            batch[position] = merge_fragments(stored, parsed)
+
+    prepared = [prepare_order(parsed, channel_id=channel.id, catalog=catalog) for parsed in batch]
+    new, changed = [], []
+    for order in prepared:
+        row = existing.get(order.parsed.external_id)
+        earlier = seen.get(order.parsed.external_id)
+        if row is None:
+            new.append(order)
+            outcome[order.parsed.external_id] = "created"
+        elif row.content_hash == order.content_hash:
+            outcome[order.parsed.external_id] = earlier or "unchanged"
+            if earlier is None:
+                counts["unchanged"] += 1
+        else:
+            changed.append((row, order))
+            outcome[order.parsed.external_id] = earlier or "updated"
+            if earlier is None:
+                counts["updated"] += 1
+    counts["created"] += len(new)
+
+    works = writing.insert_orders(connection, new, catalog)
+    works += writing.update_orders(connection, changed, catalog)
+    writing.route_works(connection, works, catalog)
+
+
+def line_counts(connection: Connection, order_ids: list[int]) -> dict[int, int]:
+    rows = connection.execute(select(order_lines.c.order_id, func.count()).where(order_lines.c.order_id.in_(order_ids))
+                              .group_by(order_lines.c.order_id)).tuples()
+    return dict(rows)

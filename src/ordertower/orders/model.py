@@ -1,0 +1,132 @@
+"""Order states, the transitions between them and the rules that choose a status.
+
+Pure domain: no framework imports. The transition table is the single place
+that says which status may follow which; every change goes through
+`check_transition`, and the service records each one as an order event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from ordertower.channels.model import ChannelOrderState, FinancialStatus
+from ordertower.kernel.errors import OrderTowerError
+from ordertower.kernel.i18n import Message
+
+__all__ = [
+    "TRANSITIONS",
+    "FinancialStatus",
+    "HoldReason",
+    "InvalidTransitionError",
+    "OrderStatus",
+    "check_transition",
+    "decide_status",
+    "hold_reasons_for",
+]
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"  # captured, not yet looked at by routing
+    ON_HOLD = "on_hold"  # needs a person: see hold_reasons
+    BACKORDERED = "backordered"  # routed, but not every unit could be reserved
+    ALLOCATED = "allocated"  # every unit reserved at one or more locations
+    PARTIALLY_SHIPPED = "partially_shipped"  # some shipments left the warehouse
+    SHIPPED = "shipped"  # every shipment left; also orders the channel fulfilled itself
+    DELIVERED = "delivered"  # the carrier confirmed delivery
+    CANCELLED = "cancelled"  # cancelled by the channel or an operator; reservations released
+    RETURNED = "returned"  # delivered, then returned
+
+
+class HoldReason(StrEnum):
+    UNPAID = "unpaid"  # payment neither captured nor authorized
+    ADDRESS_INVALID = "address_invalid"  # the ship-to address failed offline validation
+    UNMAPPED_SKU = "unmapped_sku"  # a line's channel SKU maps to no product
+    MANUAL = "manual"  # an operator put it on hold
+
+
+_OPEN = {
+    OrderStatus.PENDING,
+    OrderStatus.ON_HOLD,
+    OrderStatus.BACKORDERED,
+    OrderStatus.ALLOCATED,
+}
+
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset(_OPEN | {OrderStatus.CANCELLED, OrderStatus.SHIPPED}),
+    OrderStatus.ON_HOLD: frozenset(_OPEN | {OrderStatus.CANCELLED, OrderStatus.SHIPPED}),
+    OrderStatus.BACKORDERED: frozenset(_OPEN | {OrderStatus.CANCELLED, OrderStatus.SHIPPED}),
+    OrderStatus.ALLOCATED: frozenset(
+        _OPEN | {OrderStatus.CANCELLED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED}
+    ),
+    OrderStatus.PARTIALLY_SHIPPED: frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.RETURNED}),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.RETURNED}),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.RETURNED: frozenset(),
+}
+
+OPEN_STATUSES = frozenset(_OPEN)
+
+
+class InvalidTransitionError(OrderTowerError):
+    code = "invalid_transition"
+    http_status = 409
+    message = Message(
+        "Order {order} cannot go from {current} to {target}. Allowed next statuses: {allowed}.",
+        "订单 {order} 不能从 {current} 变为 {target}。允许的下一个状态：{allowed}。",
+    )
+
+
+def check_transition(order: str, current: OrderStatus, target: OrderStatus) -> None:
+    """Raise InvalidTransitionError unless `target` may follow `current`; staying put is allowed."""
+    if current == target or target in TRANSITIONS[current]:
+        return
+    allowed = ", ".join(sorted(TRANSITIONS[current])) or "none"
+    raise InvalidTransitionError(order=order, current=current.value, target=target.value, allowed=allowed)
+
+
+def hold_reasons_for(
+    *,
+    financial_status: FinancialStatus,
+    address_valid: bool,
+    has_unmapped_lines: bool,
+    fulfilled_by_channel: bool,
+    manual_hold: bool = False,
+) -> list[HoldReason]:
+    """List why an order needs a person before it can be routed, in a stable order."""
+    if fulfilled_by_channel:
+        return []
+
+    reasons: list[HoldReason] = []
+    if financial_status not in (FinancialStatus.PAID, FinancialStatus.AUTHORIZED, FinancialStatus.PARTIALLY_REFUNDED):
+        reasons.append(HoldReason.UNPAID)
+    if not address_valid:
+        reasons.append(HoldReason.ADDRESS_INVALID)
+    if has_unmapped_lines:
+        reasons.append(HoldReason.UNMAPPED_SKU)
+    if manual_hold:
+        reasons.append(HoldReason.MANUAL)
+    return reasons
+
+
+def decide_status(
+    *,
+    channel_state: ChannelOrderState,
+    fulfilled_by_channel: bool,
+    hold_reasons: Iterable[HoldReason],
+    fully_allocated: bool | None,
+) -> OrderStatus:
+    """Choose the status an open order should have now.
+
+    `fully_allocated` is None when routing did not run (the order is held).
+    """
+    if channel_state is ChannelOrderState.CANCELLED:
+        return OrderStatus.CANCELLED
+    if channel_state is ChannelOrderState.FULFILLED or fulfilled_by_channel:
+        return OrderStatus.SHIPPED
+    if any(True for _ in hold_reasons):
+        return OrderStatus.ON_HOLD
+    if fully_allocated is None:
+        return OrderStatus.PENDING
+    return OrderStatus.ALLOCATED if fully_allocated else OrderStatus.BACKORDERED

@@ -1,0 +1,175 @@
+"""Turn a parsed channel order into the values we store: amounts in minor units, mapped lines, holds.
+
+No database access here: the import pipeline calls `prepare_order` for every
+order of a batch and then writes the batch with bulk statements.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ordertower.catalog.snapshot import CatalogSnapshot
+from ordertower.channels.model import ParsedAddress, ParsedLine, ParsedOrder
+from ordertower.customers.model import match_key
+from ordertower.kernel.addresses import Address, normalize_address
+from ordertower.kernel.money import to_minor
+from ordertower.orders.model import HoldReason, decide_status, hold_reasons_for
+from ordertower.orders.model import OrderStatus as Status
+from ordertower.routing.geo import Coordinates, geocode
+
+
+@dataclass
+class PreparedLine:
+    line_number: int
+    values: dict[str, Any]
+    product_id: int | None
+    open_quantity: int
+
+
+@dataclass
+class PreparedOrder:
+    parsed: ParsedOrder
+    values: dict[str, Any]  # column values of the orders row, without ids and numbers
+    lines: list[PreparedLine]
+    hold_reasons: list[HoldReason]
+    target_status: Status  # PENDING means: route it now
+    customer_key: str
+    content_hash: str
+    destination: Coordinates | None
+    address_problems: list[dict[str, str]] = field(default_factory=list)
+
+
+def prepare_order(parsed: ParsedOrder, *, channel_id: int, catalog: CatalogSnapshot) -> PreparedOrder:
+    currency = parsed.currency
+    address, problems = _normalize_shipping(parsed)
+    lines = [_prepare_line(number, line, channel_id, catalog, currency)
+             for number, line in enumerate(parsed.lines, start=1)]
+    unmapped = any(line.product_id is None and line.open_quantity > 0 for line in lines)
+    holds = hold_reasons_for(
+        financial_status=parsed.financial_status,
+        address_valid=not problems,
+        has_unmapped_lines=unmapped,
+        fulfilled_by_channel=parsed.fulfilled_by_channel,
+    )
+    target = decide_status(channel_state=parsed.state, fulfilled_by_channel=parsed.fulfilled_by_channel,
+                           hold_reasons=holds, fully_allocated=None)
+    problem_list = [{"field": p.field, "code": p.code, "en": p.message.render("en"), "zh": p.message.render("zh")}
+                    for p in problems]
+    values = {
+        "channel_id": channel_id,
+        "external_id": parsed.external_id,
+        "external_number": parsed.external_number or parsed.external_id,
+        "financial_status": parsed.financial_status.value,
+        "hold_reasons": [reason.value for reason in holds],
+        "currency": currency,
+        "subtotal": to_minor(parsed.subtotal, currency),
+        "discount_total": to_minor(parsed.discount_total, currency),
+        "shipping_total": to_minor(parsed.shipping_total, currency),
+        "tax_total": to_minor(parsed.tax_total, currency),
+        "total": to_minor(parsed.total, currency),
+        "email": parsed.email[:320],
+        "customer_name": parsed.customer_name[:255],
+        "ship_name": address.name[:255],
+        "ship_company": address.company[:255],
+        "ship_line1": address.line1[:255],
+        "ship_line2": address.line2[:255],
+        "ship_city": address.city[:128],
+        "ship_region": address.region[:128],
+        "ship_postal_code": address.postal_code[:32],
+        "ship_country_code": address.country_code[:2],
+        "ship_phone": address.phone[:64],
+        "address_problems": problem_list,
+        "fulfilled_by_channel": parsed.fulfilled_by_channel,
+        "channel_state": parsed.state.value,
+        "placed_at": parsed.placed_at,
+        "channel_updated_at": parsed.updated_at,
+    }
+    destination = None
+    if target is Status.PENDING and address.country_code:
+        found = geocode(address.country_code, address.postal_code, address.city, address.region)
+        destination = found.coordinates if found else None
+    return PreparedOrder(
+        parsed=parsed,
+        values=values,
+        lines=lines,
+        hold_reasons=holds,
+        target_status=target,
+        customer_key=match_key(parsed.email, parsed.phone or address.phone),
+        content_hash=content_hash(values, lines),
+        destination=destination,
+        address_problems=problem_list,
+    )
+
+
+def _normalize_shipping(parsed: ParsedOrder) -> tuple[Address, list[Any]]:
+    source = parsed.shipping_address or ParsedAddress()
+    address = Address(name=source.name, company=source.company, line1=source.line1, line2=source.line2,
+                      city=source.city, region=source.region, postal_code=source.postal_code,
+                      country_code=source.country_code, phone=source.phone)
+    if parsed.fulfilled_by_channel:
+        # The channel ships these itself and often redacts the address, so nothing here must be deliverable.
+        return address, []
+    normalized, problems = normalize_address(address)
+    return normalized, problems
+
+
+def _prepare_line(number: int, line: ParsedLine, channel_id: int, catalog: CatalogSnapshot,
+                  currency: str) -> PreparedLine:
+    product_id = catalog.resolve(channel_id, line.channel_sku)
+    sku = catalog.products[product_id].sku if product_id is not None else ""
+    cancelled = min(max(line.cancelled_quantity, 0), line.quantity)
+    values = {
+        "line_number": number,
+        "external_line_id": line.external_line_id[:128],
+        "channel_sku": line.channel_sku[:255],
+        "product_id": product_id,
+        "sku": sku,
+        "name": line.name[:512],
+        "quantity": line.quantity,
+        "cancelled_quantity": cancelled,
+        "unit_price": to_minor(line.unit_price, currency),
+        "discount": to_minor(line.discount, currency),
+        "tax": to_minor(line.tax, currency),
+    }
+    return PreparedLine(number, values, product_id, line.quantity - cancelled)
+
+
+# Values we derive from the catalog or the address rules rather than read from the channel.
+_DERIVED = frozenset({"hold_reasons", "address_problems"})
+
+
+def content_hash(values: dict[str, Any], lines: list[PreparedLine]) -> str:
+    """Fingerprint what the channel said, so that re-importing an unchanged order writes nothing."""
+    document = {
+        "order": {key: _plain(value) for key, value in values.items() if key not in _DERIVED},
+        "lines": [{key: _plain(value) for key, value in line.values.items() if key != "product_id"} for line in lines],
+    }
+    encoded = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def merge_fragments(first: ParsedOrder, later: ParsedOrder) -> ParsedOrder:
+    """Merge rows of one order that a file did not keep together: later rows add lines.
+
+    Order-level values come from the first fragment; the later one fills only
+    what the first left empty, since exports print order columns once.
+    """
+    first.lines.extend(later.lines)
+    if first.shipping_address is None or first.shipping_address.is_empty():
+        first.shipping_address = later.shipping_address
+    for name in ("email", "phone", "customer_name"):
+        if not getattr(first, name):
+            setattr(first, name, getattr(later, name))
+    return first

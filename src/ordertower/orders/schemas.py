@@ -1,0 +1,61 @@
+"""Request and response shapes of the orders API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Text = Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")]
+Amount = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), max_digits=18, decimal_places=4)]
+
+
+class AddressIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text
+    company: Text = ""
+    line1: Text = ""
+    line2: Text = ""
+    city: Text = ""
+    region: Text = ""
+    postal_code: Annotated[str, Field(max_length=32, pattern=r"^[^\x00]*$")] = ""
+    country_code: Annotated[str, Field(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$")]
+    phone: Annotated[str, Field(max_length=64, pattern=r"^[^\x00]*$")] = ""
+
+
+class LineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^\x00]*$")]
+    quantity: Annotated[int, Field(gt=0, le=1_000_000)]
+    unit_price: Amount
+    name: Text = ""
+    discount: Amount = Decimal(0)
+    tax: Amount = Decimal(0)
+
+
+class OrderCreate(BaseModel):
+    """A manual or wholesale order typed in by an operator or sent by an integration."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]*$")] = "wholesale"
+    external_id: Annotated[str, Field(max_length=128, pattern=r"^[^\x00]*$")] = ""
+    currency: Annotated[str, Field(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$")]
+    email: Text = ""
+    customer_name: Text = ""
+    shipping_address: AddressIn
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=500)]
+    shipping_total: Amount = Decimal(0)
+    discount_total: Amount = Decimal(0)
+    tax_total: Amount = Decimal(0)
+    financial_status: Literal["pending", "authorized", "paid"] = "paid"
+
+
+class OrderPage(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int

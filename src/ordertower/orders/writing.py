@@ -1,0 +1,195 @@
+"""Bulk writes of the import pipeline: new orders, changed orders, and routing of both."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
+
+from ordertower.catalog.snapshot import CatalogSnapshot
+from ordertower.channels.model import ChannelOrderState, FinancialStatus, ParsedAddress, ParsedLine, ParsedOrder
+from ordertower.customers.service import match_customers
+from ordertower.kernel.db import utc_now
+from ordertower.kernel.money import from_minor
+from ordertower.orders.allocation import OrderWork, allocate_orders, release_order_allocations
+from ordertower.orders.model import OPEN_STATUSES, InvalidTransitionError, OrderStatus, check_transition
+from ordertower.orders.preparation import PreparedOrder
+from ordertower.orders.tables import order_events, order_lines, order_number_sequence, orders
+
+logger = logging.getLogger(__name__)
+
+ORDER_NUMBER_PREFIX = "OT"
+FIRST_ORDER_NUMBER = 100001
+
+
+def allocate_numbers(connection: Connection, count: int) -> list[str]:
+    """Reserve `count` consecutive order numbers; the row lock makes concurrent importers take turns."""
+    if count == 0:
+        return []
+    updated = connection.execute(
+        update(order_number_sequence)
+        .where(order_number_sequence.c.name == "orders")
+        .values(next_value=order_number_sequence.c.next_value + count)
+        .returning(order_number_sequence.c.next_value)
+    ).scalar()
+    if updated is None:
+        connection.execute(insert(order_number_sequence).values(name="orders", next_value=FIRST_ORDER_NUMBER + count))
+        start = FIRST_ORDER_NUMBER
+    else:
+        start = int(updated) - count
+    return [f"{ORDER_NUMBER_PREFIX}{value}" for value in range(start, start + count)]
+
+
+def insert_orders(connection: Connection, prepared: Sequence[PreparedOrder], catalog: CatalogSnapshot) -> list[OrderWork]:
+    """Insert new orders with their lines and first event; return the ones routing should fill."""
+    if not prepared:
+        return []
+    customer_ids = match_customers(connection, [(p.parsed.email, p.parsed.phone or p.values["ship_phone"],
+                                                 p.parsed.customer_name or p.values["ship_name"]) for p in prepared])
+    numbers = allocate_numbers(connection, len(prepared))
+    now = utc_now()
+    rows = []
+    for order, number in zip(prepared, numbers, strict=True):
+        status = OrderStatus.PENDING if order.target_status is OrderStatus.PENDING else order.target_status
+        rows.append({**order.values, "number": number, "status": status.value, "content_hash": order.content_hash,
+                     "customer_id": customer_ids.get(order.customer_key), "routing": None,
+                     "created_at": now, "updated_at": now})
+    result = connection.execute(insert(orders).returning(orders.c.id, sort_by_parameter_order=True), rows)
+    order_ids = [row.id for row in result]
+
+    line_ids = _insert_lines(connection, order_ids, prepared)
+    connection.execute(insert(order_events), [
+        {"order_id": order_id, "kind": "imported", "from_status": None, "to_status": row["status"],
+         "cause": "import", "data": _event_data(order), "created_at": now}
+        for order_id, row, order in zip(order_ids, rows, prepared, strict=True)
+    ])
+    return _works(order_ids, numbers, prepared, line_ids, [OrderStatus.PENDING] * len(prepared), "import")
+
+
+def _insert_lines(connection: Connection, order_ids: Sequence[int], prepared: Sequence[PreparedOrder]) -> list[list[int]]:
+    rows = [{**line.values, "order_id": order_id} for order_id, order in zip(order_ids, prepared, strict=True)
+            for line in order.lines]
+    if not rows:
+        return [[] for _ in prepared]
+    ids = list(connection.execute(insert(order_lines).returning(order_lines.c.id, sort_by_parameter_order=True),
+                                  rows).scalars())
+    grouped, position = [], 0
+    for order in prepared:
+        grouped.append(ids[position:position + len(order.lines)])
+        position += len(order.lines)
+    return grouped
+
+
+def _works(order_ids: Sequence[int], numbers: Sequence[str], prepared: Sequence[PreparedOrder],
+           line_ids: Sequence[list[int]], statuses: Sequence[OrderStatus], cause: str) -> list[OrderWork]:
+    works = []
+    for order_id, number, order, ids, status in zip(order_ids, numbers, prepared, line_ids, statuses, strict=True):
+        if order.target_status is not OrderStatus.PENDING:
+            continue
+        lines = [(line_id, line.product_id, line.open_quantity) for line_id, line in zip(ids, order.lines, strict=True)
+                 if line.product_id is not None and line.open_quantity > 0]
+        works.append(OrderWork(order_id, number, status, order.destination, lines, cause))
+    return works
+
+
+def _event_data(order: PreparedOrder) -> dict[str, Any]:
+    data: dict[str, Any] = {"hold_reasons": [reason.value for reason in order.hold_reasons]}
+    if order.address_problems:
+        data["address_problems"] = order.address_problems
+    return data
+
+
+def update_orders(connection: Connection, changed: Sequence[tuple[Row[Any], PreparedOrder]],
+                  catalog: CatalogSnapshot) -> list[OrderWork]:
+    """Apply a newer version of stored orders; open ones are re-evaluated from scratch and re-routed."""
+    if not changed:
+        return []
+    now = utc_now()
+    open_rows = [(row, order) for row, order in changed if OrderStatus(row.status) in OPEN_STATUSES]
+    closed_rows = [(row, order) for row, order in changed if OrderStatus(row.status) not in OPEN_STATUSES]
+
+    works: list[OrderWork] = []
+    if open_rows:
+        open_ids = [row.id for row, _ in open_rows]
+        release_order_allocations(connection, open_ids)
+        connection.execute(delete(order_lines).where(order_lines.c.order_id.in_(open_ids)))
+        customer_ids = match_customers(connection, [(o.parsed.email, o.parsed.phone, o.parsed.customer_name)
+                                                    for _, o in open_rows])
+        connection.execute(
+            update(orders).where(orders.c.id == bindparam("b_id")).values(
+                {name: bindparam(f"b_{name}") for name in (*open_rows[0][1].values, "status", "content_hash",
+                                                           "customer_id", "routing", "updated_at")}),
+            [{**{f"b_{k}": v for k, v in order.values.items()}, "b_id": row.id,
+              "b_status": order.target_status.value, "b_content_hash": order.content_hash,
+              "b_customer_id": customer_ids.get(order.customer_key), "b_routing": None, "b_updated_at": now}
+             for row, order in open_rows],
+        )
+        prepared = [order for _, order in open_rows]
+        line_ids = _insert_lines(connection, open_ids, prepared)
+        connection.execute(insert(order_events), [
+            {"order_id": row.id, "kind": "updated", "from_status": row.status, "to_status": order.target_status.value,
+             "cause": "import", "data": _event_data(order), "created_at": now}
+            for row, order in open_rows
+        ])
+        works = _works(open_ids, [row.number for row, _ in open_rows], prepared, line_ids,
+                       [OrderStatus.PENDING] * len(prepared), "import")
+
+    for row, order in closed_rows:
+        _update_closed_order(connection, row, order, now)
+    return works
+
+
+def _update_closed_order(connection: Connection, row: Row[Any], order: PreparedOrder, now: Any) -> None:
+    """Record what the channel says about an order we already shipped or cancelled; only payment data changes."""
+    target = order.target_status
+    data = _event_data(order)
+    new_status = row.status
+    try:
+        check_transition(row.number, OrderStatus(row.status), target)
+        if target in (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.RETURNED):
+            new_status = target.value
+    except InvalidTransitionError as error:
+        data["rejected"] = error.to_dict("en")
+        logger.warning("order %s: channel update to %s ignored: %s", row.number, target.value, error.render("en"))
+    connection.execute(update(orders).where(orders.c.id == row.id).values(
+        financial_status=order.values["financial_status"], content_hash=order.content_hash, status=new_status,
+        updated_at=now))
+    connection.execute(insert(order_events).values(
+        order_id=row.id, kind="updated", from_status=row.status, to_status=new_status, cause="import", data=data,
+        created_at=now))
+
+
+def route_works(connection: Connection, works: Sequence[OrderWork], catalog: CatalogSnapshot) -> None:
+    allocate_orders(connection, works, catalog)
+
+
+def load_as_parsed(connection: Connection, order_id: int) -> ParsedOrder:
+    """Rebuild the channel's view of a stored order, so a later fragment of the same file can join it."""
+    row = connection.execute(select(orders).where(orders.c.id == order_id)).one()
+    currency = row.currency
+    lines = [
+        ParsedLine(channel_sku=line.channel_sku, name=line.name, quantity=line.quantity,
+                   unit_price=from_minor(line.unit_price, currency), discount=from_minor(line.discount, currency),
+                   tax=from_minor(line.tax, currency), external_line_id=line.external_line_id,
+                   cancelled_quantity=line.cancelled_quantity)
+        for line in connection.execute(select(order_lines).where(order_lines.c.order_id == order_id)
+                                       .order_by(order_lines.c.line_number))
+    ]
+    address = ParsedAddress(name=row.ship_name, company=row.ship_company, line1=row.ship_line1, line2=row.ship_line2,
+                            city=row.ship_city, region=row.ship_region, postal_code=row.ship_postal_code,
+                            country_code=row.ship_country_code, phone=row.ship_phone)
+    return ParsedOrder(
+        external_id=row.external_id, external_number=row.external_number, placed_at=row.placed_at,
+        currency=currency, state=ChannelOrderState(row.channel_state),
+        financial_status=FinancialStatus(row.financial_status),
+        subtotal=from_minor(row.subtotal, currency), discount_total=from_minor(row.discount_total, currency),
+        shipping_total=from_minor(row.shipping_total, currency), tax_total=from_minor(row.tax_total, currency),
+        total=from_minor(row.total, currency), lines=lines, email=row.email, phone="",
+        customer_name=row.customer_name, shipping_address=address, updated_at=row.channel_updated_at,
+        fulfilled_by_channel=row.fulfilled_by_channel,
+    )
+
+
