@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, StatementError
+from starlette.exceptions import HTTPException
 
 from ordertower import __version__
 from ordertower.kernel.db import Database
@@ -24,9 +26,11 @@ INVALID_DATA = Message(
     "The database rejected a value of this request as invalid: {detail}. Check the values and send it again.",
     "数据库拒绝了该请求中的某个值：{detail}。请检查后重新发送。",
 )
+HTTP_ERROR = Message("HTTP {status}: {detail}", "HTTP {status}：{detail}")
+HTTP_ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 INTERNAL = Message(
-    "An unexpected error happened (reference {reference}); nothing was saved. The server log has the details.",
-    "发生意外错误（编号 {reference}），未保存任何更改。服务器日志中有详细信息。",
+    "An unexpected error happened (reference {reference}). The server log has the details under that reference.",
+    "发生意外错误（编号 {reference}）。服务器日志中该编号下有详细信息。",
 )
 
 
@@ -47,8 +51,8 @@ def create_app(database: Database | None = None, *, migrate: bool = True) -> Fas
         title="OrderTower API",
         version=__version__,
         description="Orders from every channel, stock per location, and routing that explains itself. "
-                    "Errors carry a stable `code`, a `message` in English or Chinese (Accept-Language), "
-                    "and the `params` they name.",
+        "Errors carry a stable `code`, a `message` in English or Chinese (Accept-Language), "
+        "and the `params` they name.",
     )
     app.state.database = database
     app.include_router(orders_router)
@@ -84,12 +88,42 @@ def _install_error_handlers(app: FastAPI) -> None:
         for item in error.errors():
             field = ".".join(str(part) for part in item.get("loc", ()))
             value = _short(item.get("input"))
-            problems.append({"field": field, "value": value,
-                             "message": INVALID_FIELD.render(language, field=field, detail=item.get("msg", ""),
-                                                             value=value)})
-        return JSONResponse(status_code=422, content={"error": {
-            "code": "validation_error", "message": problems[0]["message"] if problems else "invalid request",
-            "params": {}, "fields": problems}})
+            problems.append(
+                {
+                    "field": field,
+                    "value": value,
+                    "message": INVALID_FIELD.render(language, field=field, detail=item.get("msg", ""), value=value),
+                }
+            )
+        return JSONResponse(
+            status_code=422,
+            content={
+                "error": {
+                    "code": "validation_error",
+                    "message": problems[0]["message"] if problems else "invalid request",
+                    "params": {},
+                    "fields": problems,
+                }
+            },
+        )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        # Starlette raises these for malformed bodies, unknown paths and methods; they get our error shape too.
+        detail = str(error.detail)
+        return JSONResponse(status_code=error.status_code, headers=error.headers, content={"error": {
+            "code": HTTP_ERROR_CODES.get(error.status_code, "http_error"),
+            "message": HTTP_ERROR.render(_language(request), status=error.status_code, detail=detail),
+            "params": {"detail": detail}}})
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
+        # Starlette still re-raises the error after this response, so servers and tests see it too.
+        reference = uuid.uuid4().hex[:12]
+        logger.error("unexpected error %s on %s %s", reference, request.method, request.url.path, exc_info=error)
+        return JSONResponse(status_code=500, content={"error": {
+            "code": "internal_error", "message": INTERNAL.render(_language(request), reference=reference),
+            "params": {"reference": reference}}})
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, error: DataError) -> JSONResponse:
@@ -103,9 +137,16 @@ def _install_error_handlers(app: FastAPI) -> None:
 def _invalid_data(request: Request, error: Exception) -> JSONResponse:
     detail = str(getattr(error, "orig", error)).splitlines()[0][:200]
     logger.warning("request %s %s rejected by the database: %s", request.method, request.url.path, detail)
-    return JSONResponse(status_code=422, content={"error": {
-        "code": "invalid_value", "message": INVALID_DATA.render(_language(request), detail=detail),
-        "params": {"detail": detail}}})
+    return JSONResponse(
+        status_code=422,
+        content={
+            "error": {
+                "code": "invalid_value",
+                "message": INVALID_DATA.render(_language(request), detail=detail),
+                "params": {"detail": detail},
+            }
+        },
+    )
 
 
 def _language(request: Request) -> Any:

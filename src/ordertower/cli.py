@@ -29,16 +29,23 @@ app.command("import")(import_command)
 app.command("route")(route_command)
 
 MIGRATED = Message("Database schema is up to date.", "数据库结构已是最新。")
-SERVING = Message("Serving the API on http://{host}:{port} (docs: http://{host}:{port}/docs)",
-                  "API 服务地址 http://{host}:{port}（文档：http://{host}:{port}/docs）")
+SERVING = Message(
+    "Serving the API on http://{host}:{port} (docs: http://{host}:{port}/docs)",
+    "API 服务地址 http://{host}:{port}（文档：http://{host}:{port}/docs）",
+)
 
 
 @app.callback()
 def main_options(
-    database_url: str | None = typer.Option(None, "--database-url", envvar="ORDERTOWER_DATABASE_URL",
-                                            help="SQLAlchemy URL; default sqlite:///var/ordertower.db."),
-    lang: str | None = typer.Option(None, "--lang", envvar="ORDERTOWER_LANG",
-                                    help="Language of messages: en or zh (default: the system locale)."),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        envvar="ORDERTOWER_DATABASE_URL",
+        help="SQLAlchemy URL; default sqlite:///var/ordertower.db.",
+    ),
+    lang: str | None = typer.Option(
+        None, "--lang", envvar="ORDERTOWER_LANG", help="Language of messages: en or zh (default: the system locale)."
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug detail to stderr."),
 ) -> None:
     configure(database_url, lang, verbose)
@@ -71,8 +78,7 @@ def serve_command(
     database = state.database()
     os.environ["ORDERTOWER_DATABASE_URL"] = database.url
     say(SERVING, host=host, port=port)
-    uvicorn.run("ordertower.api:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info")
+    uvicorn.run("ordertower.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 def _register_demo() -> None:

@@ -15,19 +15,26 @@ router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 
 def _product(row: Any, components: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
-    return {"sku": row.sku, "name": row.name, "weight_grams": row.weight_grams, "hs_code": row.hs_code,
-            "origin_country": row.origin_country, "is_bundle": bool(row.is_bundle),
-            "components": components.get(row.id, [])}
+    return {
+        "sku": row.sku,
+        "name": row.name,
+        "weight_grams": row.weight_grams,
+        "hs_code": row.hs_code,
+        "origin_country": row.origin_country,
+        "is_bundle": bool(row.is_bundle),
+        "components": components.get(row.id, []),
+    }
 
 
 def _components(connection: Connection) -> dict[int, list[dict[str, Any]]]:
     component = products.alias("component")
     rows = connection.execute(
-        select(bundle_components.c.bundle_id, component.c.sku, bundle_components.c.quantity)
-        .join(component, component.c.id == bundle_components.c.component_id)
+        select(bundle_components.c.bundle_id, component.c.sku, bundle_components.c.quantity).join(
+            component, component.c.id == bundle_components.c.component_id
+        )
     )
     grouped: dict[int, list[dict[str, Any]]] = {}
-    for bundle_id, sku, quantity in rows.tuples():
+    for bundle_id, sku, quantity in rows:
         grouped.setdefault(bundle_id, []).append({"sku": sku, "quantity": quantity})
     return grouped
 
@@ -46,11 +53,22 @@ def get_product(sku: str, connection: Annotated[Connection, Depends(read_connect
 
 
 def _location(row: Any) -> dict[str, Any]:
-    return {"code": row.code, "name": row.name,
-            "address": {"line1": row.line1, "line2": row.line2, "city": row.city, "region": row.region,
-                        "postal_code": row.postal_code, "country_code": row.country_code},
-            "latitude": row.latitude, "longitude": row.longitude, "rank": row.rank,
-            "daily_capacity": row.daily_capacity}
+    return {
+        "code": row.code,
+        "name": row.name,
+        "address": {
+            "line1": row.line1,
+            "line2": row.line2,
+            "city": row.city,
+            "region": row.region,
+            "postal_code": row.postal_code,
+            "country_code": row.country_code,
+        },
+        "latitude": row.latitude,
+        "longitude": row.longitude,
+        "rank": row.rank,
+        "daily_capacity": row.daily_capacity,
+    }
 
 
 @router.get("/locations", tags=["locations"])

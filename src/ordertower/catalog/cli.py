@@ -11,13 +11,16 @@ from ordertower.catalog.workspace import load_workspace_file
 from ordertower.kernel.cli_support import handle_errors, print_json, read, say, write
 from ordertower.kernel.i18n import Message
 
-workspace_app = typer.Typer(help="Apply the workspace file: locations, products, stock, channels, routing.",
-                            no_args_is_help=True)
+workspace_app = typer.Typer(
+    help="Apply the workspace file: locations, products, stock, channels, routing.", no_args_is_help=True
+)
 products_app = typer.Typer(help="List products and bundles.", no_args_is_help=True)
 locations_app = typer.Typer(help="List locations (warehouses, 3PLs, overseas warehouses).", no_args_is_help=True)
 channels_app = typer.Typer(help="List sales channels.", no_args_is_help=True)
 
-APPLIED = Message("Applied {file}: created {created}, changed {changed}.", "已应用 {file}：新建 {created}，修改 {changed}。")
+APPLIED = Message(
+    "Applied {file}: created {created}, changed {changed}.", "已应用 {file}：新建 {created}，修改 {changed}。"
+)
 NOTHING = Message("Applied {file}: nothing changed.", "已应用 {file}：没有变化。")
 RELEASED = Message("{count} held orders were mapped and routed.", "{count} 个暂停订单已完成 SKU 映射并分配仓库。")
 FILLED = Message("{count} backordered orders are now fully allocated.", "{count} 个缺货订单现已全部分配库存。")
@@ -39,8 +42,14 @@ def apply_command(
         filled = retry_backorders(connection, product_ids=result.stocked_products) if result.stocked_products else 0
 
     if json_output:
-        print_json({"created": result.created, "changed": result.changed, "released_holds": released,
-                    "filled_backorders": filled})
+        print_json(
+            {
+                "created": result.created,
+                "changed": result.changed,
+                "released_holds": released,
+                "filled_backorders": filled,
+            }
+        )
         return
     if result.is_noop:
         say(NOTHING, file=file)
@@ -79,8 +88,10 @@ def list_locations(json_output: bool = typer.Option(False, "--json", help="Print
         print_json(rows)
         return
     for row in rows:
-        typer.echo(f"{row['code']:<8} {row['country_code']} {row['city']:<16} rank={row['rank']} "
-                   f"capacity={row['daily_capacity']}  {row['name']}")
+        typer.echo(
+            f"{row['code']:<8} {row['country_code']} {row['city']:<16} rank={row['rank']} "
+            f"capacity={row['daily_capacity']}  {row['name']}"
+        )
 
 
 @channels_app.command("list")

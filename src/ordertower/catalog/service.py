@@ -106,8 +106,9 @@ def _set_setting(connection: Connection, key: str, value: Any, result: ApplyResu
     result.count("settings", created=current is None)
 
 
-def _upsert_row(connection: Connection, table: Any, key_column: str, values: Mapping[str, Any], kind: str,
-                result: ApplyResult) -> int:
+def _upsert_row(
+    connection: Connection, table: Any, key_column: str, values: Mapping[str, Any], kind: str, result: ApplyResult
+) -> int:
     existing = connection.execute(select(table).where(table.c[key_column] == values[key_column])).first()
     if existing is None:
         new_id = connection.execute(insert(table).values(**values)).inserted_primary_key[0]  # type: ignore[index]
@@ -125,8 +126,9 @@ def _upsert_location(connection: Connection, spec: dict[str, Any], result: Apply
     address = spec["address"]
     latitude, longitude = spec.get("latitude"), spec.get("longitude")
     if latitude is None or longitude is None:
-        found = geocode(address["country_code"], address.get("postal_code", ""), address.get("city", ""),
-                        address.get("region", ""))
+        found = geocode(
+            address["country_code"], address.get("postal_code", ""), address.get("city", ""), address.get("region", "")
+        )
         if found is not None:
             latitude, longitude = found.coordinates.latitude, found.coordinates.longitude
         else:
@@ -161,23 +163,36 @@ def _upsert_product(connection: Connection, spec: dict[str, Any], result: ApplyR
     _upsert_row(connection, products, "sku", values, "products", result)
 
 
-def _upsert_bundle(connection: Connection, sku: str, name: str, components: list[tuple[str, int]],
-                   result: ApplyResult) -> None:
-    values = {"sku": sku, "name": name or sku, "weight_grams": None, "hs_code": "", "origin_country": "",
-              "is_bundle": True}
+def _upsert_bundle(
+    connection: Connection, sku: str, name: str, components: list[tuple[str, int]], result: ApplyResult
+) -> None:
+    values = {
+        "sku": sku,
+        "name": name or sku,
+        "weight_grams": None,
+        "hs_code": "",
+        "origin_country": "",
+        "is_bundle": True,
+    }
     bundle_id = _upsert_row(connection, products, "sku", values, "bundles", result)
     wanted = {get_product_or_raise(connection, component).id: quantity for component, quantity in components}
-    current = dict(connection.execute(
-        select(bundle_components.c.component_id, bundle_components.c.quantity)
-        .where(bundle_components.c.bundle_id == bundle_id)
-    ).all())
+    current = dict(
+        connection.execute(
+            select(bundle_components.c.component_id, bundle_components.c.quantity).where(
+                bundle_components.c.bundle_id == bundle_id
+            )
+        ).all()
+    )
     if current == wanted:
         return
     connection.execute(delete(bundle_components).where(bundle_components.c.bundle_id == bundle_id))
-    connection.execute(insert(bundle_components), [
-        {"bundle_id": bundle_id, "component_id": component_id, "quantity": quantity}
-        for component_id, quantity in wanted.items()
-    ])
+    connection.execute(
+        insert(bundle_components),
+        [
+            {"bundle_id": bundle_id, "component_id": component_id, "quantity": quantity}
+            for component_id, quantity in wanted.items()
+        ],
+    )
     result.count("bundle_components", created=not current)
 
 
@@ -185,19 +200,20 @@ def _upsert_channel(connection: Connection, code: str, kind: str, name: str, res
     _upsert_row(connection, channels, "code", {"code": code, "kind": kind, "name": name}, "channels", result)
 
 
-def _upsert_mapping(connection: Connection, channel_code: str, channel_sku: str, sku: str,
-                    result: ApplyResult) -> None:
+def _upsert_mapping(connection: Connection, channel_code: str, channel_sku: str, sku: str, result: ApplyResult) -> None:
     channel_id = get_channel_or_raise(connection, channel_code).id
     product_id = get_product_or_raise(connection, sku).id
     existing = connection.execute(
-        select(sku_mappings.c.id, sku_mappings.c.product_id)
-        .where(sku_mappings.c.channel_id == channel_id, sku_mappings.c.channel_sku == channel_sku)
+        select(sku_mappings.c.id, sku_mappings.c.product_id).where(
+            sku_mappings.c.channel_id == channel_id, sku_mappings.c.channel_sku == channel_sku
+        )
     ).first()
     if existing is not None and existing.product_id == product_id:
         return
     if existing is None:
-        connection.execute(insert(sku_mappings).values(channel_id=channel_id, channel_sku=channel_sku,
-                                                       product_id=product_id))
+        connection.execute(
+            insert(sku_mappings).values(channel_id=channel_id, channel_sku=channel_sku, product_id=product_id)
+        )
     else:
         connection.execute(update(sku_mappings).where(sku_mappings.c.id == existing.id).values(product_id=product_id))
     result.count("sku_mappings", created=existing is None)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ordertower.catalog.service import get_routing_config
+from ordertower.catalog.service import get_routing_config, get_setting
 from ordertower.catalog.tables import bundle_components, channels, locations, products, sku_mappings
 from ordertower.routing.geo import Coordinates
 
@@ -50,6 +50,7 @@ class CatalogSnapshot:
     locations: dict[int, LocationInfo] = field(default_factory=dict)
     channels: dict[str, ChannelInfo] = field(default_factory=dict)
     routing: dict[str, Any] = field(default_factory=dict)
+    base_currency: str = "USD"
 
     def resolve(self, channel_id: int, channel_sku: str) -> int | None:
         """Map a channel SKU to a product id: an explicit mapping first, else our own SKU spelled the same."""
@@ -84,4 +85,5 @@ def load_snapshot(connection: Connection) -> CatalogSnapshot:
     for row in connection.execute(select(channels)):
         snapshot.channels[row.code] = ChannelInfo(row.id, row.code, row.kind, row.name)
     snapshot.routing = get_routing_config(connection)
+    snapshot.base_currency = str(get_setting(connection, "base_currency", "USD"))
     return snapshot

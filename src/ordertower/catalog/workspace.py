@@ -141,8 +141,12 @@ UNKNOWN_SKU = Message(
     "no product or bundle has this SKU; add it under `products` or `bundles`",
     "没有这个 SKU 的商品或组合商品，请在 `products` 或 `bundles` 中添加",
 )
-UNKNOWN_LOCATION = Message("no location has this code; add it under `locations`", "没有这个代码的仓库，请在 `locations` 中添加")
-UNKNOWN_CHANNEL = Message("no channel has this code; add it under `channels`", "没有这个代码的渠道，请在 `channels` 中添加")
+UNKNOWN_LOCATION = Message(
+    "no location has this code; add it under `locations`", "没有这个代码的仓库，请在 `locations` 中添加"
+)
+UNKNOWN_CHANNEL = Message(
+    "no channel has this code; add it under `channels`", "没有这个代码的渠道，请在 `channels` 中添加"
+)
 DUPLICATE = Message("appears twice in this file; keep one", "在文件中出现了两次，请只保留一个")
 NOT_A_MAPPING = Message("the file must contain a mapping at the top level", "文件顶层必须是键值映射")
 
@@ -153,7 +157,14 @@ def load_workspace_file(path: Path) -> WorkspaceSpec:
         document = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise WorkspaceFileError(
-            file=str(path), problems=[("(file)", path.name, literal_message(f"cannot be read as YAML or JSON: {error}", f"无法按 YAML 或 JSON 读取：{error}"))]
+            file=str(path),
+            problems=[
+                (
+                    "(file)",
+                    path.name,
+                    literal_message(f"cannot be read as YAML or JSON: {error}", f"无法按 YAML 或 JSON 读取：{error}"),
+                )
+            ],
         ) from error
     return parse_workspace(document, source=str(path))
 

@@ -42,7 +42,7 @@ JSON_FORMATS = frozenset({"shopify-json", "woocommerce-json"})
 
 
 class UnknownFormatError(OrderTowerError):
-    """A file whose order format cannot be told from its content, or an unknown --format name."""
+    """A file whose order format cannot be detected from its content, or an unknown --format name."""
 
     code = "unknown_format"
     message = Message(
@@ -112,7 +112,7 @@ def detect_format(head: bytes, filename: str) -> str:
     """Return the format of a file from its first bytes; the file name only breaks ties.
 
     Raises UnknownFormatError when the content matches no format or is a channel
-    file that holds no orders (Shopify refunds, WooCommerce refunds, ...).
+    file that contains no orders (Shopify refunds, WooCommerce refunds, ...).
     """
     text = decode_head(head).lstrip("\ufeff \t\r\n")
     if not text:
@@ -141,6 +141,7 @@ def _detect_delimited(text: str, filename: str) -> str:
 
 def _detect_json(head: bytes, filename: str) -> str:
     top_keys, order_keys, all_keys = _json_keys(head)
+
     if top_keys and top_keys[0] in NON_ORDER_KEYS and not order_keys & SHOPIFY_ORDER_KEYS:
         what, what_zh = NON_ORDER_KEYS[top_keys[0]]
         raise UnknownFormatError(filename=filename, reason=REASON_NOT_ORDERS, what=what, what_zh=what_zh)
@@ -158,12 +159,14 @@ def _detect_json(head: bytes, filename: str) -> str:
             what="a WooCommerce webhook definition",
             what_zh="WooCommerce Webhook 配置",
         )
+
     shopify = len(all_keys & SHOPIFY_ORDER_KEYS)
     woo = len(all_keys & WOO_ORDER_KEYS)
     if shopify > woo:
         return "shopify-json"
     if woo > shopify:
         return "woocommerce-json"
+
     lowered = Path(filename).name.lower()
     if "shopify" in lowered:
         return "shopify-json"

@@ -34,8 +34,7 @@ ROW_ERROR_MESSAGES: dict[str, Message] = {
         "{field}：{value!r} 不是金额数字（如 12.50）。请去掉货币符号和文字后重新导入文件。",
     ),
     "missing_field": Message(
-        "{field} is empty, but the order cannot be imported without it. "
-        "Fill it in and import the file again.",
+        "{field} is empty, but the order cannot be imported without it. Fill it in and import the file again.",
         "{field} 为空，缺少它订单无法导入。请补全后重新导入文件。",
     ),
     "missing_column": Message(
@@ -50,8 +49,7 @@ ROW_ERROR_MESSAGES: dict[str, Message] = {
         "或在渠道中补上 SKU 后重新导入该订单。",
     ),
     "unknown_financial_status": Message(
-        "{field}: payment status {value!r} is not one of {expected}. "
-        "Correct the status and import the file again.",
+        "{field}: payment status {value!r} is not one of {expected}. Correct the status and import the file again.",
         "{field}：付款状态 {value!r} 不在 {expected} 之中。请更正状态后重新导入文件。",
     ),
     "unknown_order_status": Message(

@@ -74,7 +74,7 @@ class ByteStream(io.RawIOBase):
 def detect_encoding(head: bytes) -> str:
     """Return "utf-8-sig" for a BOM, "utf-8" when the head decodes as UTF-8, else gb18030.
 
-    The head may end in the middle of a character, so the decoder is told the input is not final.
+    The head may end in the middle of a character, so the decoder treats the input as not final.
     """
     if head.startswith(UTF8_BOM):
         return "utf-8-sig"
@@ -179,6 +179,9 @@ class CsvHeader:
                 return raw
         return name
 
+    def has(self, name: str) -> bool:
+        return name in self.names
+
     def missing(self, required: Iterable[str]) -> list[str]:
         present = set(self.names)
         return [name for name in required if name not in present]
@@ -189,7 +192,7 @@ def read_csv(
 ) -> tuple[CsvHeader | None, Iterator[CsvRow | RowError]]:
     """Read the header, then return it with an iterator over the data rows.
 
-    Each row knows the 1-based physical line it starts on, so a quoted cell
+    Each row carries the 1-based physical line it starts on, so a quoted cell
     spanning lines pushes later rows' numbers down. Blank rows and rows that
     repeat the header (reports stored with their header several times) are
     skipped. A decoding failure ends the rows with one `invalid_encoding` error.
@@ -484,8 +487,8 @@ def divide_amount(total: Decimal, quantity: int, currency: str) -> Decimal:
 class RecentOrders:
     """Order-level details of the orders read last, for fragments that repeat an order id later.
 
-    Bounded so a file with millions of orders keeps constant memory; a fragment whose
-    order fell out of it is reported like one whose order never appeared.
+    The size is bounded, so a file with millions of orders keeps constant memory. A
+    fragment whose order fell out of it is reported like one whose order never appeared.
     """
 
     def __init__(self, limit: int = 10_000) -> None:

@@ -32,13 +32,23 @@ def match_customers(connection: Connection, buyers: Iterable[tuple[str, str, str
         # A concurrent import may create the same buyer first: keep theirs.
         connection.execute(
             dialect_insert(customers).on_conflict_do_nothing(index_elements=["match_key"]),
-            [{"match_key": key, "email": wanted[key][0], "phone": wanted[key][1][:64], "name": wanted[key][2][:255],
-              "created_at": now} for key in missing],
+            [
+                {
+                    "match_key": key,
+                    "email": wanted[key][0],
+                    "phone": wanted[key][1][:64],
+                    "name": wanted[key][2][:255],
+                    "created_at": now,
+                }
+                for key in missing
+            ],
         )
         found.update(_select_ids(connection, {key: wanted[key] for key in missing}))
     return found
 
 
 def _select_ids(connection: Connection, wanted: dict[str, tuple[str, str, str]]) -> dict[str, int]:
-    rows = connection.execute(select(customers.c.match_key, customers.c.id).where(customers.c.match_key.in_(list(wanted))))
-    return {key: customer_id for key, customer_id in rows.tuples()}
+    rows = connection.execute(
+        select(customers.c.match_key, customers.c.id).where(customers.c.match_key.in_(list(wanted)))
+    )
+    return {key: customer_id for key, customer_id in rows}

@@ -55,7 +55,7 @@ def asin_for(channel_sku: str) -> str:
 
 
 def write_amazon_tsv(handle: TextIO, orders: Iterable[DemoOrder]) -> None:
-    """Write the header line, then one row per order item; Amazon neither quotes nor escapes."""
+    """Write the header line, then one row per order item, without quoting or escaping as Amazon does."""
     handle.write("\t".join(AMAZON_ALL_ORDERS_HEADER) + "\n")
     for order in orders:
         for values in _order_rows(order):
@@ -70,7 +70,7 @@ def _order_rows(order: DemoOrder) -> list[tuple[str, ...]]:
     priced = order.state is not DemoOrderState.PENDING_PAYMENT
     ship_to = order.ship_to
     service_level = "Expedited" if order.index % 7 == 0 else "Standard"
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for position, line in enumerate(order.lines):
         shipping = order.shipping_total if position == 0 else 0
         rows.append(
@@ -114,4 +114,44 @@ def _order_rows(order: DemoOrder) -> list[tuple[str, ...]]:
                 "false",
             )
         )
+    return rows
+
+
+# The Unshipped Orders report: the merchant-fulfilled orders still to ship, with the
+# buyer's name and street address but no prices.
+AMAZON_UNSHIPPED_HEADER = (
+    "order-id", "order-item-id", "purchase-date", "payments-date", "reporting-date", "promise-date",
+    "days-past-promise", "buyer-email", "buyer-phone-number", "sku", "product-name", "quantity-purchased",
+    "quantity-shipped", "quantity-to-ship", "ship-service-level", "recipient-name", "ship-address-1",
+    "ship-address-2", "ship-address-3", "ship-city", "ship-state", "ship-postal-code", "ship-country",
+    "is-business-order", "purchase-order-number", "price-designation", "is-prime",
+)  # fmt: skip
+
+
+def write_amazon_unshipped_tsv(handle: TextIO, orders: Iterable[DemoOrder]) -> None:
+    """Write the Unshipped Orders report for the open merchant-fulfilled orders among `orders`."""
+    handle.write("\t".join(AMAZON_UNSHIPPED_HEADER) + "\n")
+    for order in orders:
+        if order.state is not DemoOrderState.OPEN or order.fulfilled_by_channel:
+            continue
+        for values in _unshipped_rows(order):
+            handle.write("\t".join(values) + "\n")
+
+
+def _unshipped_rows(order: DemoOrder) -> list[tuple[str, ...]]:
+    order_id = amazon_order_id(order)
+    purchased = order.placed_at.isoformat()
+    promised = (order.placed_at + timedelta(days=3)).isoformat()
+    ship_to = order.ship_to
+    rows: list[tuple[str, ...]] = []
+    for position, line in enumerate(order.lines, start=1):
+        item_id = f"{zlib.crc32(f'{order_id}/{position}'.encode()):014d}"
+        rows.append(
+            (
+                order_id, item_id, purchased, purchased, purchased, promised, "0", order.buyer.email,
+                ship_to.phone, line.channel_sku, line.product.name, str(line.quantity), "0", str(line.quantity),
+                "Standard", ship_to.name, ship_to.line1, ship_to.line2, "", ship_to.city, ship_to.region_code,
+                ship_to.postal_code, ship_to.country_code, "false", "", "", "false",
+            )
+        )  # fmt: skip
     return rows

@@ -12,8 +12,8 @@ import yaml
 
 from ordertower.demo.places import UsPlace, build_us_places
 
-# Sellers price by weight class: electronics (HS chapter 85) sell for about twice
-# the price of a textile or home item of the same weight.
+# Demo prices follow the weight, and electronics (HS chapter 85) cost twice as
+# much as a textile or home item of the same weight.
 _BASE_PRICE_USD = 6.0
 _PRICE_PER_GRAM_USD = 0.05
 _ELECTRONICS_FACTOR = 2.0
@@ -38,17 +38,13 @@ class DemoProduct:
     weight_grams: int
     list_price_usd: Decimal
     components: tuple[tuple[str, int], ...] = ()
+    title: str = ""  # the name without the variant ("Classic Cotton Tee")
+    variant_title: str = ""  # "Black / M", or "" for a product without variants
 
-    @property
-    def title(self) -> str:
-        """The product title without the variant ("Classic Cotton Tee")."""
-        return self.name.split(" - ", 1)[0]
-
-    @property
-    def variant_title(self) -> str:
-        """The variant part of the name ("Black / M"), or "" for a product without variants."""
-        parts = self.name.split(" - ", 1)
-        return parts[1] if len(parts) == 2 else ""
+    def __post_init__(self) -> None:
+        title, _, variant = self.name.partition(" - ")
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "variant_title", variant)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +78,7 @@ class DemoCatalog:
         for code, channel_kind in self.channel_kinds.items():
             if channel_kind == kind:
                 return code
-        raise DemoCatalogError(f"the workspace has no channel of kind {kind!r}; add one under `channels`")
+        raise DemoCatalogError(f"the workspace has no channel of kind {kind!r}. Add one under `channels`.")
 
 
 def load_demo_catalog(workspace_file: Path) -> DemoCatalog:
@@ -94,7 +90,7 @@ def load_demo_catalog(workspace_file: Path) -> DemoCatalog:
     products = _read_products(document)
     products.update(_read_bundles(document, products))
     if not products:
-        raise DemoCatalogError(f"{workspace_file} has no products; add some under `products`")
+        raise DemoCatalogError(f"{workspace_file} has no products. Add some under `products`.")
 
     channel_kinds = {str(row["code"]): str(row["kind"]) for row in _rows(document, "channels")}
     listings = _build_listings(document, products, channel_kinds)
@@ -147,14 +143,14 @@ def _read_bundles(document: dict[str, Any], products: dict[str, DemoProduct]) ->
         components = tuple((str(part["sku"]), int(part["quantity"])) for part in row["components"])
         missing = [component for component, _ in components if component not in products]
         if missing:
-            raise DemoCatalogError(f"bundle {sku} uses unknown SKUs {missing}; list them under `products`")
+            raise DemoCatalogError(f"bundle {sku} uses unknown SKUs {missing}. List them under `products`.")
 
         weight = sum(products[component].weight_grams * quantity for component, quantity in components)
         price = sum(float(products[component].list_price_usd) * quantity for component, quantity in components)
-        name = row.get("name") or " + ".join(products[component].title for component, _ in components)
+        name = row.get("name") or " + ".join(products[component].title for component, _ in components) + " Set"
         bundles[sku] = DemoProduct(
             sku=sku,
-            name=f"Bundle - {name}" if not row.get("name") else str(name),
+            name=str(name),
             weight_grams=weight,
             list_price_usd=charm_price(price * _BUNDLE_FACTOR),
             components=components,
@@ -174,14 +170,14 @@ def _build_listings(
     for row in _rows(document, "sku_mappings"):
         channel, sku = str(row["channel"]), str(row["sku"])
         if channel not in mapped or sku not in products:
-            raise DemoCatalogError(f"SKU mapping {row} names an unknown channel or SKU")
+            raise DemoCatalogError(
+                f"SKU mapping {row} names an unknown channel or SKU. Check `channels` and `products`."
+            )
         mapped[channel][sku] = str(row["channel_sku"])
 
     return {
         code: tuple(
-            ChannelListing(
-                channel_sku=mapped[code].get(sku, sku), product=product, popularity=popularity[sku]
-            )
+            ChannelListing(channel_sku=mapped[code].get(sku, sku), product=product, popularity=popularity[sku])
             for sku, product in products.items()
         )
         for code in channel_kinds

@@ -22,7 +22,9 @@ SHIPMENTS = Message("Shipments by location:", "各仓库发货单数：")
 @handle_errors
 def generate_command(
     out_dir: Path = typer.Option(Path("var") / "demo", "--out", help="Folder for the generated files."),
-    workspace: Path = typer.Option(DEFAULT_WORKSPACE, "--workspace", exists=True, help="Workspace file to draw SKUs from."),
+    workspace: Path = typer.Option(
+        DEFAULT_WORKSPACE, "--workspace", exists=True, help="Workspace file to draw SKUs from."
+    ),
     orders: int = typer.Option(1000, "--orders", min=1, help="Number of orders across all files."),
     seed: int = typer.Option(7, "--seed", help="Random seed; the same seed writes the same files."),
 ) -> None:
@@ -82,12 +84,20 @@ def _summary() -> dict[str, object]:
         for (reasons,) in connection.execute(select(orders.c.hold_reasons).where(orders.c.status == "on_hold")):
             for reason in reasons or []:
                 holds[reason] = holds.get(reason, 0) + 1
-        by_location = dict(connection.execute(
-            select(locations.c.code, func.count(shipments.c.id))
-            .join(shipments, shipments.c.location_id == locations.c.id)
-            .group_by(locations.c.code).order_by(locations.c.code)).tuples().all())
-    return {"orders_by_status": statuses, "holds_by_reason": dict(sorted(holds.items())),
-            "shipments_by_location": by_location, "total_orders": sum(statuses.values())}
+        by_location = dict(
+            connection.execute(
+                select(locations.c.code, func.count(shipments.c.id))
+                .join(shipments, shipments.c.location_id == locations.c.id)
+                .group_by(locations.c.code)
+                .order_by(locations.c.code)
+            ).all()
+        )
+    return {
+        "orders_by_status": statuses,
+        "holds_by_reason": dict(sorted(holds.items())),
+        "shipments_by_location": by_location,
+        "total_orders": sum(statuses.values()),
+    }
 
 
 def _print_summary(summary: dict[str, object]) -> None:

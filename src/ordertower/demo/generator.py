@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from ordertower.demo.amazon_tsv import write_amazon_tsv
+from ordertower.demo.amazon_tsv import write_amazon_tsv, write_amazon_unshipped_tsv
 from ordertower.demo.catalog import DemoCatalog
 from ordertower.demo.orders import DemoOrder, OrderFactory
 from ordertower.demo.shopify_csv import write_shopify_csv
@@ -24,6 +24,7 @@ FILE_NAMES = {
     "shopify-csv": "shopify_orders_export.csv",
     "shopify-json": "shopify_orders.json",
     "amazon-tsv": "amazon_all_orders.txt",
+    "amazon-unshipped": "amazon_unshipped_orders.txt",
     "woocommerce-json": "woocommerce_orders.json",
 }
 
@@ -31,12 +32,15 @@ _WRITERS: dict[str, Callable[[TextIO, Iterable[DemoOrder]], None]] = {
     "shopify-csv": write_shopify_csv,
     "shopify-json": write_shopify_json,
     "amazon-tsv": write_amazon_tsv,
+    "amazon-unshipped": write_amazon_unshipped_tsv,
     "woocommerce-json": write_woocommerce_json,
 }
+# Writers that print another view of the orders of a format: the same seed gives the same orders.
+_SAME_ORDERS_AS = {"amazon-unshipped": "amazon-tsv"}
 
 
 def split_orders(orders: int) -> dict[str, int]:
-    """Share `orders` over the formats by FORMAT_SHARES; the first format takes the rounding rest."""
+    """Share `orders` over the formats by FORMAT_SHARES. The first format takes the rounding rest."""
     counts = {name: int(orders * share) for name, share in FORMAT_SHARES.items()}
     counts[DEMO_FORMATS[0]] += orders - sum(counts.values())
     return counts
@@ -62,6 +66,12 @@ def generate_demo_files(out_dir: Path, *, workspace_file: Path, orders: int = 10
             path, format=format_name, count=counts[format_name], catalog=catalog, seed=seed, start_index=start_index
         )
         paths.append(path)
+        if format_name == "amazon-tsv":
+            # Amazon gives prices in the All Orders report and street addresses only in the
+            # Unshipped Orders report, so a seller imports both.
+            unshipped = out_dir / FILE_NAMES["amazon-unshipped"]
+            write_orders(unshipped, format="amazon-unshipped", count=counts[format_name], catalog=catalog, seed=seed)
+            paths.append(unshipped)
     return paths
 
 
@@ -82,9 +92,10 @@ def write_orders(
     """
     writer = _WRITERS.get(format)
     if writer is None:
-        raise ValueError(f"unknown demo format {format!r}; use one of {', '.join(DEMO_FORMATS)}")
+        raise ValueError(f"unknown demo format {format!r}. Use one of: {', '.join(DEMO_FORMATS)}.")
 
-    factory = OrderFactory(catalog, format=format, seed=seed, start_index=start_index, lines_mean=lines_mean)
+    factory_format = _SAME_ORDERS_AS.get(format, format)
+    factory = OrderFactory(catalog, format=factory_format, seed=seed, start_index=start_index, lines_mean=lines_mean)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer(handle, factory.iter_orders(count))
     logger.info("demo orders written", extra={"path": str(path), "format": format, "orders": count})

@@ -31,7 +31,7 @@ REPEAT_BUYERS = 120
 # Amazon listings created on Seller Central but never mapped to a SKU of ours.
 UNMAPPED_AMAZON_SKUS = ("AMZ-HOODIE-NVY-XL", "AMZ-LAMP-CLIP-W", "AMZ-CASE16-PRO-CLR")
 
-# Base state sales tax rates (2024); local add-ons are left out.
+# Approximate state base sales tax rates. County and city add-ons are left out.
 US_STATE_TAX = {
     "CA": "0.0725", "TX": "0.0625", "FL": "0.06", "NY": "0.04", "PA": "0.06", "IL": "0.0625",
     "OH": "0.0575", "GA": "0.04", "NC": "0.0475", "MI": "0.06", "NJ": "0.06625", "VA": "0.053",
@@ -231,7 +231,11 @@ class OrderFactory:
         lines = []
         for listing in chosen.values():
             roll = rng.random()
-            quantity = 1 if roll < 0.8 else 2 if roll < 0.95 else rng.randint(3, 4)
+            quantity = 1
+            if roll >= 0.95:
+                quantity = rng.randint(3, 4)
+            elif roll >= 0.8:
+                quantity = 2
             unit_price = self._unit_price(listing.product, currency)
             lines.append(DemoLine(listing.channel_sku, listing.product, quantity, unit_price))
         return lines
@@ -268,9 +272,8 @@ class OrderFactory:
         subtotal = line_items_total - sum((line.discount for line in order.lines), Decimal("0.00"))
         kind = self.profile.kind
         if kind == "woocommerce":
-            order.shipping_total = Decimal("0.00") if subtotal >= 60 else Decimal(
-                "3.99" if currency == "GBP" else "4.90"
-            )
+            flat_rate = Decimal("3.99") if currency == "GBP" else Decimal("4.90")
+            order.shipping_total = Decimal("0.00") if subtotal >= 60 else flat_rate
             order.tax_rate = Decimal(EU_VAT[country])
             order.tax_title = VAT_LABELS[country]
         elif kind == "amazon":
@@ -308,7 +311,7 @@ def _currency_for(kind: str, country: str) -> str:
 
 
 def _spread_discount(order: DemoOrder, base: Decimal, discount: Decimal) -> None:
-    """Share an order discount over the lines by value; the last line takes the rounding rest."""
+    """Share an order discount over the lines by value. The last line takes the rounding rest."""
     remaining = discount
     for line in order.lines[:-1]:
         share = quantize(discount * line.gross / base, order.currency)
@@ -340,7 +343,5 @@ def _repeat_buyers(catalog: DemoCatalog, seed: int, countries: set[str]) -> list
         rng = random.Random(f"{seed}:buyer:{number}")
         country = rng.choices(list(_REPEAT_COUNTRIES), weights=list(_REPEAT_COUNTRIES.values()))[0]
         if country in countries:
-            buyers.append(
-                make_buyer(rng, country, catalog.us_places, f"r{number}", customer_number=number + 1)
-            )
+            buyers.append(make_buyer(rng, country, catalog.us_places, f"r{number}", customer_number=number + 1))
     return buyers

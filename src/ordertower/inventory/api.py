@@ -42,8 +42,14 @@ class StockAdjustment(BaseModel):
 
 
 def _row(level: StockLevel) -> StockRow:
-    return StockRow(sku=level.sku, location=level.location, on_hand=level.on_hand, reserved=level.reserved,
-                    safety_stock=level.safety_stock, available=level.available)
+    return StockRow(
+        sku=level.sku,
+        location=level.location,
+        on_hand=level.on_hand,
+        reserved=level.reserved,
+        safety_stock=level.safety_stock,
+        available=level.available,
+    )
 
 
 @router.get("/stock", response_model=list[StockRow])
@@ -57,21 +63,31 @@ def list_stock(
 
 
 @router.put("/stock/{sku}/{location}", response_model=StockRow)
-def set_stock(sku: str, location: str, body: StockSet,
-              connection: Annotated[Connection, Depends(write_connection)]) -> StockRow:
+def set_stock(
+    sku: str, location: str, body: StockSet, connection: Annotated[Connection, Depends(write_connection)]
+) -> StockRow:
     """Set on_hand to a counted quantity (and optionally safety_stock); backorders are served at once."""
-    service.set_stock(connection, sku=sku, location=location, on_hand=body.on_hand, safety_stock=body.safety_stock,
-                      reason=LedgerReason.SET, reference="api")
+    service.set_stock(
+        connection,
+        sku=sku,
+        location=location,
+        on_hand=body.on_hand,
+        safety_stock=body.safety_stock,
+        reason=LedgerReason.SET,
+        reference="api",
+    )
     _serve_backorders(connection, sku)
     return _row(service.list_stock(connection, sku=sku, location=location)[0])
 
 
 @router.post("/stock/{sku}/{location}/adjustments", response_model=StockRow)
-def adjust_stock(sku: str, location: str, body: StockAdjustment,
-                 connection: Annotated[Connection, Depends(write_connection)]) -> StockRow:
+def adjust_stock(
+    sku: str, location: str, body: StockAdjustment, connection: Annotated[Connection, Depends(write_connection)]
+) -> StockRow:
     """Add or remove units on hand with a reason; backorders are served at once."""
-    service.adjust_stock(connection, sku=sku, location=location, delta=body.delta, reason=body.reason,
-                         reference=body.reference)
+    service.adjust_stock(
+        connection, sku=sku, location=location, delta=body.delta, reason=body.reason, reference=body.reference
+    )
     _serve_backorders(connection, sku)
     return _row(service.list_stock(connection, sku=sku, location=location)[0])
 

@@ -9,17 +9,26 @@ from ordertower.inventory.model import LedgerReason, StockLevel
 from ordertower.kernel.cli_support import handle_errors, print_json, read, say, write
 from ordertower.kernel.i18n import Message
 
-stock_app = typer.Typer(help="Stock per SKU and location: on_hand, reserved, safety_stock, available.",
-                        no_args_is_help=True)
+stock_app = typer.Typer(
+    help="Stock per SKU and location: on_hand, reserved, safety_stock, available.", no_args_is_help=True
+)
 
-SET_DONE = Message("{sku} at {location}: on_hand {on_hand}, reserved {reserved}, available {available}.",
-                   "{location} 的 {sku}：现有 {on_hand}，已预留 {reserved}，可用 {available}。")
+SET_DONE = Message(
+    "{sku} at {location}: on_hand {on_hand}, reserved {reserved}, available {available}.",
+    "{location} 的 {sku}：现有 {on_hand}，已预留 {reserved}，可用 {available}。",
+)
 FILLED = Message("{count} backordered orders are now fully allocated.", "{count} 个缺货订单现已全部分配库存。")
 
 
 def _row(level: StockLevel) -> dict[str, object]:
-    return {"sku": level.sku, "location": level.location, "on_hand": level.on_hand, "reserved": level.reserved,
-            "safety_stock": level.safety_stock, "available": level.available}
+    return {
+        "sku": level.sku,
+        "location": level.location,
+        "on_hand": level.on_hand,
+        "reserved": level.reserved,
+        "safety_stock": level.safety_stock,
+        "available": level.available,
+    }
 
 
 @stock_app.command("list")
@@ -37,8 +46,10 @@ def list_command(
         return
     typer.echo(f"{'SKU':<20} {'LOC':<6} {'ON_HAND':>8} {'RESERVED':>9} {'SAFETY':>7} {'AVAILABLE':>10}")
     for level in levels:
-        typer.echo(f"{level.sku:<20} {level.location:<6} {level.on_hand:>8} {level.reserved:>9} "
-                   f"{level.safety_stock:>7} {level.available:>10}")
+        typer.echo(
+            f"{level.sku:<20} {level.location:<6} {level.on_hand:>8} {level.reserved:>9} "
+            f"{level.safety_stock:>7} {level.available:>10}"
+        )
 
 
 def _after_change(connection: object, sku: str) -> int:
@@ -49,12 +60,12 @@ def _after_change(connection: object, sku: str) -> int:
     return retry_backorders(connection, product_ids={product_id})  # type: ignore[arg-type]
 
 
-@stock_app.command("set")
+@stock_app.command("set", context_settings={"ignore_unknown_options": True})
 @handle_errors
 def set_command(
     sku: str = typer.Argument(..., help="Our SKU."),
     location: str = typer.Argument(..., help="Location code."),
-    quantity: int = typer.Argument(..., help="Counted units on hand (0 or more)."),
+    quantity: int = typer.Argument(..., min=0, help="Counted units on hand (0 or more)."),
     json_output: bool = typer.Option(False, "--json", help="Print the new level as JSON."),
 ) -> None:
     """Set on_hand to a counted quantity; backordered orders are reserved from new stock at once."""
@@ -65,7 +76,8 @@ def set_command(
     _report(level, filled, json_output)
 
 
-@stock_app.command("adjust")
+# Unknown options are taken as arguments so that a negative delta such as -5 needs no `--` before it.
+@stock_app.command("adjust", context_settings={"ignore_unknown_options": True})
 @handle_errors
 def adjust_command(
     sku: str = typer.Argument(..., help="Our SKU."),
@@ -86,8 +98,14 @@ def _report(level: StockLevel, filled: int, json_output: bool) -> None:
     if json_output:
         print_json({**_row(level), "filled_backorders": filled})
         return
-    say(SET_DONE, sku=level.sku, location=level.location, on_hand=level.on_hand, reserved=level.reserved,
-        available=level.available)
+    say(
+        SET_DONE,
+        sku=level.sku,
+        location=level.location,
+        on_hand=level.on_hand,
+        reserved=level.reserved,
+        available=level.available,
+    )
     if filled:
         say(FILLED, count=filled)
 
@@ -107,5 +125,7 @@ def ledger_command(
         print_json(entries)
         return
     for entry in entries:
-        typer.echo(f"{entry['created_at']:%Y-%m-%d %H:%M:%S} {entry['sku']:<18} {entry['location']:<6} "
-                   f"on_hand {entry['on_hand_delta']:+d} reserved {entry['reserved_delta']:+d} {entry['reason']}")
+        typer.echo(
+            f"{entry['created_at']:%Y-%m-%d %H:%M:%S} {entry['sku']:<18} {entry['location']:<6} "
+            f"on_hand {entry['on_hand_delta']:+d} reserved {entry['reserved_delta']:+d} {entry['reason']}"
+        )

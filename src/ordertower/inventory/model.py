@@ -54,6 +54,4 @@ class InsufficientStockError(OrderTowerError):
 def check_new_on_hand(level: StockLevel, target: int) -> None:
     """Raise unless on_hand may become `target` without un-reserving anyone's stock."""
     if target < level.reserved:
-        raise StockBelowReservedError(
-            sku=level.sku, location=level.location, target=target, reserved=level.reserved
-        )
+        raise StockBelowReservedError(sku=level.sku, location=level.location, target=target, reserved=level.reserved)

@@ -54,7 +54,10 @@ def set_stock(
     reason: LedgerReason = LedgerReason.SET,
     reference: str = "",
 ) -> bool:
-    """Set on_hand (through a ledger entry for the difference) and optionally safety_stock; return whether anything changed."""
+    """Set on_hand through a ledger entry for the difference, and optionally safety_stock.
+
+    Returns whether anything changed.
+    """
     if on_hand < 0:
         raise ValidationError(field="on_hand", value=on_hand, problem=NEGATIVE)
     if safety_stock is not None and safety_stock < 0:
@@ -73,8 +76,9 @@ def set_stock(
     return changed
 
 
-def adjust_stock(connection: Connection, *, sku: str, location: str, delta: int, reason: str,
-                 reference: str = "") -> StockLevel:
+def adjust_stock(
+    connection: Connection, *, sku: str, location: str, delta: int, reason: str, reference: str = ""
+) -> StockLevel:
     """Add (or with a negative delta remove) units on hand and return the new level."""
     level_id, level = _lock_level(connection, sku, location)
     check_new_on_hand(level, level.on_hand + delta)
@@ -92,10 +96,17 @@ def _write_on_hand_change(connection: Connection, level_id: int, delta: int, rea
         .values(on_hand=stock_levels.c.on_hand + delta)
         .returning(stock_levels.c.product_id, stock_levels.c.location_id)
     ).one()
-    connection.execute(insert(stock_ledger).values(
-        product_id=row.product_id, location_id=row.location_id, on_hand_delta=delta, reserved_delta=0,
-        reason=str(reason), reference=reference, created_at=utc_now(),
-    ))
+    connection.execute(
+        insert(stock_ledger).values(
+            product_id=row.product_id,
+            location_id=row.location_id,
+            on_hand_delta=delta,
+            reserved_delta=0,
+            reason=str(reason),
+            reference=reference,
+            created_at=utc_now(),
+        )
+    )
     logger.info("on_hand changed by %d for stock level %d (%s)", delta, level_id, reason)
 
 
@@ -122,9 +133,14 @@ def ensure_levels(connection: Connection, pairs: Iterable[tuple[int, int]]) -> N
     if not wanted:
         return
     product_ids = {product_id for product_id, _ in wanted}
-    existing = set(connection.execute(
-        select(stock_levels.c.product_id, stock_levels.c.location_id).where(stock_levels.c.product_id.in_(product_ids))
-    ).tuples().all())
+    existing = {
+        (row.product_id, row.location_id)
+        for row in connection.execute(
+            select(stock_levels.c.product_id, stock_levels.c.location_id).where(
+                stock_levels.c.product_id.in_(product_ids)
+            )
+        )
+    }
     missing = sorted(wanted - existing)
     if not missing:
         return
@@ -134,10 +150,13 @@ def ensure_levels(connection: Connection, pairs: Iterable[tuple[int, int]]) -> N
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
     statement = dialect_insert(stock_levels).on_conflict_do_nothing(index_elements=["product_id", "location_id"])
-    connection.execute(statement, [
-        {"product_id": product_id, "location_id": location_id, "on_hand": 0, "reserved": 0, "safety_stock": 0}
-        for product_id, location_id in missing
-    ])
+    connection.execute(
+        statement,
+        [
+            {"product_id": product_id, "location_id": location_id, "on_hand": 0, "reserved": 0, "safety_stock": 0}
+            for product_id, location_id in missing
+        ],
+    )
 
 
 def lock_available(connection: Connection, product_ids: Iterable[int]) -> dict[tuple[int, int], int]:
@@ -146,8 +165,13 @@ def lock_available(connection: Connection, product_ids: Iterable[int]) -> dict[t
     if not ids:
         return {}
     rows = connection.execute(
-        select(stock_levels.c.product_id, stock_levels.c.location_id, stock_levels.c.on_hand,
-               stock_levels.c.reserved, stock_levels.c.safety_stock)
+        select(
+            stock_levels.c.product_id,
+            stock_levels.c.location_id,
+            stock_levels.c.on_hand,
+            stock_levels.c.reserved,
+            stock_levels.c.safety_stock,
+        )
         .where(stock_levels.c.product_id.in_(ids))
         .order_by(stock_levels.c.id)
         .with_for_update()
@@ -180,11 +204,23 @@ _release_statement = (
 )
 
 
-def reserve(connection: Connection, requests: Sequence[ReservationRequest], *, sku_names: dict[int, str] | None = None,
-            location_codes: dict[int, str] | None = None) -> None:
+def reserve(
+    connection: Connection,
+    requests: Sequence[ReservationRequest],
+    *,
+    sku_names: dict[int, str] | None = None,
+    location_codes: dict[int, str] | None = None,
+) -> None:
     """Reserve every request or raise InsufficientStockError; the caller's transaction rolls back on error."""
-    _apply_reserved_change(connection, requests, _reserve_statement, LedgerReason.RESERVE, sign=1,
-                           sku_names=sku_names, location_codes=location_codes)
+    _apply_reserved_change(
+        connection,
+        requests,
+        _reserve_statement,
+        LedgerReason.RESERVE,
+        sign=1,
+        sku_names=sku_names,
+        location_codes=location_codes,
+    )
 
 
 def release(connection: Connection, requests: Sequence[ReservationRequest]) -> None:
@@ -192,9 +228,16 @@ def release(connection: Connection, requests: Sequence[ReservationRequest]) -> N
     _apply_reserved_change(connection, requests, _release_statement, LedgerReason.RELEASE, sign=-1)
 
 
-def _apply_reserved_change(connection: Connection, requests: Sequence[ReservationRequest], statement: Any,
-                           reason: LedgerReason, *, sign: int, sku_names: dict[int, str] | None = None,
-                           location_codes: dict[int, str] | None = None) -> None:
+def _apply_reserved_change(
+    connection: Connection,
+    requests: Sequence[ReservationRequest],
+    statement: Any,
+    reason: LedgerReason,
+    *,
+    sign: int,
+    sku_names: dict[int, str] | None = None,
+    location_codes: dict[int, str] | None = None,
+) -> None:
     if not requests:
         return
     totals: dict[tuple[int, int], int] = defaultdict(int)
@@ -213,12 +256,22 @@ def _apply_reserved_change(connection: Connection, requests: Sequence[Reservatio
         _verify_levels(connection, parameters)
 
     now = utc_now()
-    connection.execute(insert(stock_ledger), [
-        {"product_id": r.product_id, "location_id": r.location_id, "on_hand_delta": 0,
-         "reserved_delta": sign * r.quantity, "reason": str(reason), "order_id": r.order_id,
-         "reference": "", "created_at": now}
-        for r in requests
-    ])
+    connection.execute(
+        insert(stock_ledger),
+        [
+            {
+                "product_id": r.product_id,
+                "location_id": r.location_id,
+                "on_hand_delta": 0,
+                "reserved_delta": sign * r.quantity,
+                "reason": str(reason),
+                "order_id": r.order_id,
+                "reference": "",
+                "created_at": now,
+            }
+            for r in requests
+        ],
+    )
 
 
 def _verify_levels(connection: Connection, parameters: list[dict[str, int]]) -> None:
@@ -230,19 +283,22 @@ def _verify_levels(connection: Connection, parameters: list[dict[str, int]]) -> 
         raise RuntimeError("a reservation left reserved above on_hand")
 
 
-def _raise_shortage(connection: Connection, parameters: list[dict[str, int]], sku_names: dict[int, str],
-                    location_codes: dict[int, str]) -> None:
+def _raise_shortage(
+    connection: Connection, parameters: list[dict[str, int]], sku_names: dict[int, str], location_codes: dict[int, str]
+) -> None:
     for item in parameters:
         row = connection.execute(
-            select(stock_levels.c.on_hand, stock_levels.c.reserved, stock_levels.c.safety_stock)
-            .where(stock_levels.c.product_id == item["p_product"], stock_levels.c.location_id == item["p_location"])
+            select(stock_levels.c.on_hand, stock_levels.c.reserved, stock_levels.c.safety_stock).where(
+                stock_levels.c.product_id == item["p_product"], stock_levels.c.location_id == item["p_location"]
+            )
         ).first()
         available = 0 if row is None else row.on_hand - row.reserved - row.safety_stock
         if available < 0 or row is None:
             raise InsufficientStockError(
                 sku=sku_names.get(item["p_product"], item["p_product"]),
                 location=location_codes.get(item["p_location"], item["p_location"]),
-                requested=item["p_quantity"], available=max(available, 0),
+                requested=item["p_quantity"],
+                available=max(available, 0),
             )
     raise InsufficientStockError(sku="?", location="?", requested=0, available=0)
 
@@ -250,8 +306,13 @@ def _raise_shortage(connection: Connection, parameters: list[dict[str, int]], sk
 def list_stock(connection: Connection, *, sku: str | None = None, location: str | None = None) -> list[StockLevel]:
     """List stock levels, optionally for one SKU or location, ordered by SKU then location."""
     query = (
-        select(products.c.sku, locations.c.code, stock_levels.c.on_hand, stock_levels.c.reserved,
-               stock_levels.c.safety_stock)
+        select(
+            products.c.sku,
+            locations.c.code,
+            stock_levels.c.on_hand,
+            stock_levels.c.reserved,
+            stock_levels.c.safety_stock,
+        )
         .join(products, products.c.id == stock_levels.c.product_id)
         .join(locations, locations.c.id == stock_levels.c.location_id)
         .order_by(products.c.sku, locations.c.code)
@@ -264,19 +325,35 @@ def list_stock(connection: Connection, *, sku: str | None = None, location: str 
         if connection.scalar(select(locations.c.id).where(locations.c.code == location)) is None:
             raise NotFoundError(entity="location", ref=location, command="locations list")
         query = query.where(locations.c.code == location)
-    return [StockLevel(*row) for row in connection.execute(query).tuples()]
+    return [StockLevel(*row) for row in connection.execute(query)]
 
 
-def list_ledger(connection: Connection, *, sku: str | None = None, location: str | None = None,
-                order_id: int | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def list_ledger(
+    connection: Connection,
+    *,
+    sku: str | None = None,
+    location: str | None = None,
+    order_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
     query = (
-        select(stock_ledger.c.id, products.c.sku, locations.c.code.label("location"), stock_ledger.c.on_hand_delta,
-               stock_ledger.c.reserved_delta, stock_ledger.c.reason, stock_ledger.c.order_id,
-               stock_ledger.c.reference, stock_ledger.c.created_at)
+        select(
+            stock_ledger.c.id,
+            products.c.sku,
+            locations.c.code.label("location"),
+            stock_ledger.c.on_hand_delta,
+            stock_ledger.c.reserved_delta,
+            stock_ledger.c.reason,
+            stock_ledger.c.order_id,
+            stock_ledger.c.reference,
+            stock_ledger.c.created_at,
+        )
         .join(products, products.c.id == stock_ledger.c.product_id)
         .join(locations, locations.c.id == stock_ledger.c.location_id)
         .order_by(stock_ledger.c.id.desc())
-        .limit(limit).offset(offset)
+        .limit(limit)
+        .offset(offset)
     )
     if sku is not None:
         query = query.where(products.c.sku == sku)
@@ -290,8 +367,11 @@ def list_ledger(connection: Connection, *, sku: str | None = None, location: str
 def ledger_sums(connection: Connection) -> dict[tuple[int, int], tuple[int, int]]:
     """Return (on_hand, reserved) per (product, location) as the ledger adds them up, to check the cache."""
     rows = connection.execute(
-        select(stock_ledger.c.product_id, stock_ledger.c.location_id, func.sum(stock_ledger.c.on_hand_delta),
-               func.sum(stock_ledger.c.reserved_delta))
-        .group_by(stock_ledger.c.product_id, stock_ledger.c.location_id)
-    ).tuples()
+        select(
+            stock_ledger.c.product_id,
+            stock_ledger.c.location_id,
+            func.sum(stock_ledger.c.on_hand_delta),
+            func.sum(stock_ledger.c.reserved_delta),
+        ).group_by(stock_ledger.c.product_id, stock_ledger.c.location_id)
+    )
     return {(p, loc): (int(on_hand), int(reserved)) for p, loc, on_hand, reserved in rows}

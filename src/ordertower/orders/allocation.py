@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
@@ -53,17 +53,23 @@ def open_units_by_location(connection: Connection) -> dict[int, int]:
         .join(allocations, allocations.c.shipment_id == shipments.c.id)
         .where(shipments.c.status == "pending")
         .group_by(shipments.c.location_id)
-    ).tuples()
+    )
     return {location_id: int(total) for location_id, total in rows}
 
 
-def allocate_orders(connection: Connection, works: Sequence[OrderWork], catalog: CatalogSnapshot) -> dict[int, AllocationOutcome]:
+def allocate_orders(
+    connection: Connection, works: Sequence[OrderWork], catalog: CatalogSnapshot
+) -> dict[int, AllocationOutcome]:
     """Route and reserve every order in `works`; returns the outcome per order id."""
     if not works:
         return {}
 
-    needed = {stocked for work in works for _, product, qty in work.lines
-              for stocked, _ in catalog.stocked_units(product, qty)}
+    needed = {
+        stocked
+        for work in works
+        for _, product, qty in work.lines
+        for stocked, _ in catalog.stocked_units(product, qty)
+    }
     inventory.ensure_levels(connection, [(product, location) for product in needed for location in catalog.locations])
     available_by_id = inventory.lock_available(connection, needed)
     available: dict[tuple[str, str], int] = {
@@ -91,22 +97,40 @@ def allocate_orders(connection: Connection, works: Sequence[OrderWork], catalog:
             LocationCandidate(info.code, info.coordinates, info.rank, info.daily_capacity, load[info.code])
             for info in catalog.locations.values()
         ]
-        decision = plan_fulfillment(lines=demand, available=available, locations=candidates,
-                                    destination=work.destination, rules=rules, allow_split=allow_split)
+        decision = plan_fulfillment(
+            lines=demand,
+            available=available,
+            locations=candidates,
+            destination=work.destination,
+            rules=rules,
+            allow_split=allow_split,
+        )
         for allocation in decision.allocations:
             available[(allocation.sku, allocation.location)] -= allocation.quantity
             load[allocation.location] += allocation.quantity
-            line_id, product_id = allocation.line_key  # type: ignore[misc]
+            line_id, product_id = cast(tuple[int, int], allocation.line_key)
             location_id = location_ids[allocation.location]
-            reservations.append(inventory.ReservationRequest(product_id, location_id, allocation.quantity, work.order_id))
-            allocation_rows.append({"order_id": work.order_id, "order_line_id": line_id, "product_id": product_id,
-                                    "location_id": location_id, "quantity": allocation.quantity})
+            reservations.append(
+                inventory.ReservationRequest(product_id, location_id, allocation.quantity, work.order_id)
+            )
+            allocation_rows.append(
+                {
+                    "order_id": work.order_id,
+                    "order_line_id": line_id,
+                    "product_id": product_id,
+                    "location_id": location_id,
+                    "quantity": allocation.quantity,
+                }
+            )
         status = OrderStatus.ALLOCATED if decision.fully_allocated else OrderStatus.BACKORDERED
         outcomes[work.order_id] = AllocationOutcome(status, decision)
 
-    inventory.reserve(connection, reservations,
-                      sku_names={p.id: p.sku for p in catalog.products.values()},
-                      location_codes={loc.id: loc.code for loc in catalog.locations.values()})
+    inventory.reserve(
+        connection,
+        reservations,
+        sku_names={p.id: p.sku for p in catalog.products.values()},
+        location_codes={loc.id: loc.code for loc in catalog.locations.values()},
+    )
     _write_shipments(connection, allocation_rows)
     _write_outcomes(connection, works, outcomes)
     return outcomes
@@ -118,10 +142,13 @@ def _write_shipments(connection: Connection, allocation_rows: list[dict[str, Any
     pairs = sorted({(row["order_id"], row["location_id"]) for row in allocation_rows})
     now = _now()
     result = connection.execute(
-        insert(shipments).returning(shipments.c.id, shipments.c.order_id, shipments.c.location_id,
-                                    sort_by_parameter_order=True),
-        [{"order_id": order_id, "location_id": location_id, "status": "pending", "created_at": now}
-         for order_id, location_id in pairs],
+        insert(shipments).returning(
+            shipments.c.id, shipments.c.order_id, shipments.c.location_id, sort_by_parameter_order=True
+        ),
+        [
+            {"order_id": order_id, "location_id": location_id, "status": "pending", "created_at": now}
+            for order_id, location_id in pairs
+        ],
     )
     shipment_ids = {(row.order_id, row.location_id): row.id for row in result}
     for row in allocation_rows:
@@ -132,45 +159,69 @@ def _write_shipments(connection: Connection, allocation_rows: list[dict[str, Any
 def _write_outcomes(connection: Connection, works: Sequence[OrderWork], outcomes: dict[int, AllocationOutcome]) -> None:
     now = _now()
     connection.execute(
-        update(orders).where(orders.c.id == bindparam("b_id")).values(
-            status=bindparam("b_status"), routing=bindparam("b_routing"), updated_at=bindparam("b_now")),
-        [{"b_id": work.order_id, "b_status": outcomes[work.order_id].status.value,
-          "b_routing": outcomes[work.order_id].decision.explanation, "b_now": now} for work in works],
+        update(orders)
+        .where(orders.c.id == bindparam("b_id"))
+        .values(status=bindparam("b_status"), routing=bindparam("b_routing"), updated_at=bindparam("b_now")),
+        [
+            {
+                "b_id": work.order_id,
+                "b_status": outcomes[work.order_id].status.value,
+                "b_routing": outcomes[work.order_id].decision.explanation,
+                "b_now": now,
+            }
+            for work in works
+        ],
     )
     events = []
     for work in works:
         outcome = outcomes[work.order_id]
-        events.append({
-            "order_id": work.order_id, "kind": "routed", "from_status": work.status.value,
-            "to_status": outcome.status.value, "cause": work.cause, "created_at": now,
-            "data": {"winner": outcome.decision.explanation.get("winner", []),
-                     "shortages": {str(k): v for k, v in outcome.decision.shortages.items()}},
-        })
+        events.append(
+            {
+                "order_id": work.order_id,
+                "kind": "routed",
+                "from_status": work.status.value,
+                "to_status": outcome.status.value,
+                "cause": work.cause,
+                "created_at": now,
+                "data": {
+                    "winner": outcome.decision.explanation.get("winner", []),
+                    "shortages": {str(k): v for k, v in outcome.decision.shortages.items()},
+                },
+            }
+        )
     connection.execute(insert(order_events), events)
     logger.debug("routed %d orders", len(works))
 
 
-def release_order_allocations(connection: Connection, order_ids: Sequence[int], *,
-                              line_ids: Sequence[int] | None = None) -> int:
+def release_order_allocations(
+    connection: Connection, order_ids: Sequence[int], *, line_ids: Sequence[int] | None = None
+) -> int:
     """Release the reservations of these orders (or only of these lines) and delete their pending shipments."""
     if not order_ids:
         return 0
-    query = select(allocations.c.id, allocations.c.order_id, allocations.c.product_id, allocations.c.location_id,
-                   allocations.c.quantity, allocations.c.shipment_id).where(allocations.c.order_id.in_(order_ids))
+    query = select(
+        allocations.c.id,
+        allocations.c.order_id,
+        allocations.c.product_id,
+        allocations.c.location_id,
+        allocations.c.quantity,
+        allocations.c.shipment_id,
+    ).where(allocations.c.order_id.in_(order_ids))
     if line_ids is not None:
         query = query.where(allocations.c.order_line_id.in_(line_ids))
     rows = connection.execute(query).all()
     if not rows:
         return 0
 
-    inventory.release(connection, [
-        inventory.ReservationRequest(row.product_id, row.location_id, row.quantity, row.order_id) for row in rows
-    ])
+    inventory.release(
+        connection,
+        [inventory.ReservationRequest(row.product_id, row.location_id, row.quantity, row.order_id) for row in rows],
+    )
     connection.execute(allocations.delete().where(allocations.c.id.in_([row.id for row in rows])))
     emptied = {row.shipment_id for row in rows}
-    still_used = set(connection.scalars(
-        select(allocations.c.shipment_id).where(allocations.c.shipment_id.in_(emptied))
-    ).all())
+    still_used = set(
+        connection.scalars(select(allocations.c.shipment_id).where(allocations.c.shipment_id.in_(emptied))).all()
+    )
     connection.execute(shipments.delete().where(shipments.c.id.in_(emptied - still_used)))
     return sum(row.quantity for row in rows)
 

@@ -38,10 +38,17 @@ def list_orders(
 ) -> dict[str, Any]:
     """List orders, newest first, with filters, search and pagination."""
     rows, total = service.list_orders(
-        connection, service.OrderFilter(status.value if status else None, channel, search, hold_reason),
-        limit=limit, offset=offset)
-    return {"items": build_resources(connection, rows, with_events=False), "total": total, "limit": limit,
-            "offset": offset}
+        connection,
+        service.OrderFilter(status.value if status else None, channel, search, hold_reason),
+        limit=limit,
+        offset=offset,
+    )
+    return {
+        "items": build_resources(connection, rows, with_events=False),
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 @router.get("/orders/{ref}", tags=["orders"])
@@ -53,10 +60,13 @@ def get_order(ref: str, connection: Annotated[Connection, Depends(read_connectio
 @router.get("/orders/{ref}/routing", tags=["orders"])
 def get_routing(ref: str, connection: Annotated[Connection, Depends(read_connection)]) -> dict[str, Any]:
     """Get the routing decision of an order: the rules, the candidates and why the winner won."""
-    resource = build_resources(connection, [service.get_order_or_raise(connection, _clean(ref))],
-                               with_events=False)[0]
-    return {"number": resource["number"], "status": resource["status"], "shipments": resource["shipments"],
-            **resource["routing"]}
+    resource = build_resources(connection, [service.get_order_or_raise(connection, _clean(ref))], with_events=False)[0]
+    return {
+        "number": resource["number"],
+        "status": resource["status"],
+        "shipments": resource["shipments"],
+        **resource["routing"],
+    }
 
 
 @router.post("/orders", status_code=201, tags=["orders"])
@@ -73,8 +83,9 @@ def create_order(body: OrderCreate, request: Request) -> dict[str, Any]:
         from ordertower.orders.tables import orders
 
         channel_id = get_channel_or_raise(connection, report.channel).id
-        row = connection.execute(select(orders).where(orders.c.channel_id == channel_id,
-                                                      orders.c.external_id == parsed.external_id)).one()
+        row = connection.execute(
+            select(orders).where(orders.c.channel_id == channel_id, orders.c.external_id == parsed.external_id)
+        ).one()
         return build_resources(connection, [row])[0]
 
 
@@ -97,24 +108,46 @@ def _parsed_from(body: OrderCreate) -> ParsedOrder:
     from ordertower.kernel.money import normalize_currency, quantize
 
     normalize_currency(currency)
-    lines = [ParsedLine(channel_sku=line.sku, name=line.name or line.sku, quantity=line.quantity,
-                        unit_price=quantize(line.unit_price, currency), discount=quantize(line.discount, currency),
-                        tax=quantize(line.tax, currency)) for line in body.lines]
+    lines = [
+        ParsedLine(
+            channel_sku=line.sku,
+            name=line.name or line.sku,
+            quantity=line.quantity,
+            unit_price=quantize(line.unit_price, currency),
+            discount=quantize(line.discount, currency),
+            tax=quantize(line.tax, currency),
+        )
+        for line in body.lines
+    ]
     subtotal = sum((line.unit_price * line.quantity - line.discount for line in lines), Decimal(0))
     total = subtotal + body.shipping_total + body.tax_total - body.discount_total
     address = body.shipping_address
     return ParsedOrder(
         external_id=body.external_id or f"M-{uuid.uuid4().hex[:12].upper()}",
         external_number=body.external_id or "",
-        placed_at=datetime.now(UTC), currency=currency, state=ChannelOrderState.OPEN,
-        financial_status=FinancialStatus(body.financial_status), subtotal=quantize(subtotal, currency),
-        discount_total=quantize(body.discount_total, currency), shipping_total=quantize(body.shipping_total, currency),
-        tax_total=quantize(body.tax_total, currency), total=quantize(total, currency), lines=lines,
-        email=body.email, customer_name=body.customer_name or address.name,
-        shipping_address=ParsedAddress(name=address.name, company=address.company, line1=address.line1,
-                                       line2=address.line2, city=address.city, region=address.region,
-                                       postal_code=address.postal_code, country_code=address.country_code.upper(),
-                                       phone=address.phone),
+        placed_at=datetime.now(UTC),
+        currency=currency,
+        state=ChannelOrderState.OPEN,
+        financial_status=FinancialStatus(body.financial_status),
+        subtotal=quantize(subtotal, currency),
+        discount_total=quantize(body.discount_total, currency),
+        shipping_total=quantize(body.shipping_total, currency),
+        tax_total=quantize(body.tax_total, currency),
+        total=quantize(total, currency),
+        lines=lines,
+        email=body.email,
+        customer_name=body.customer_name or address.name,
+        shipping_address=ParsedAddress(
+            name=address.name,
+            company=address.company,
+            line1=address.line1,
+            line2=address.line2,
+            city=address.city,
+            region=address.region,
+            postal_code=address.postal_code,
+            country_code=address.country_code.upper(),
+            phone=address.phone,
+        ),
         channel_kind="generic",
     )
 
@@ -146,8 +179,10 @@ def reroute_order(ref: str, connection: Annotated[Connection, Depends(write_conn
 @router.post("/imports", status_code=201, tags=["imports"])
 def upload_import(
     request: Request,
-    file: Annotated[UploadFile, File(description="Order file: Shopify CSV/JSON, Amazon TSV, WooCommerce JSON, "
-                                                 "or the generic CSV template.")],
+    file: Annotated[
+        UploadFile,
+        File(description="Order file: Shopify CSV/JSON, Amazon TSV, WooCommerce JSON, or the generic CSV template."),
+    ],
     format: Annotated[str | None, Form(max_length=32)] = None,
     channel: Annotated[str | None, Form(max_length=64, pattern=r"^[^\x00]*$")] = None,
 ) -> dict[str, Any]:
@@ -156,11 +191,17 @@ def upload_import(
     from ordertower.orders.importing import import_orders
 
     filename = (file.filename or "upload").replace("\x00", "")[:200]
-    source = read_orders(file.file if file.file.seekable() else io.BytesIO(file.file.read()), filename=filename,
-                         format=format or None)
+    source = read_orders(
+        file.file if file.file.seekable() else io.BytesIO(file.file.read()), filename=filename, format=format or None
+    )
     report = import_orders(get_database(request), source, channel_code=channel or None)
-    return {"id": report.import_id, "filename": filename, "format": report.format, "channel": report.channel,
-            **report.to_dict()}
+    return {
+        "id": report.import_id,
+        "filename": filename,
+        "format": report.format,
+        "channel": report.channel,
+        **report.to_dict(),
+    }
 
 
 @router.get("/imports", tags=["imports"])
@@ -170,14 +211,16 @@ def list_imports(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:
     """List imports, newest first."""
-    rows = connection.execute(select(order_imports).order_by(order_imports.c.id.desc()).limit(limit)
-                              .offset(offset)).all()
+    rows = connection.execute(
+        select(order_imports).order_by(order_imports.c.id.desc()).limit(limit).offset(offset)
+    ).all()
     return [_import_resource(row) for row in rows]
 
 
 @router.get("/imports/{import_id}", tags=["imports"])
-def get_import(import_id: Annotated[int, Path(ge=1, le=2**62)],
-               connection: Annotated[Connection, Depends(read_connection)]) -> dict[str, Any]:
+def get_import(
+    import_id: Annotated[int, Path(ge=1, le=2**62)], connection: Annotated[Connection, Depends(read_connection)]
+) -> dict[str, Any]:
     """Get one import with its per-row error report."""
     row = connection.execute(select(order_imports).where(order_imports.c.id == import_id)).first()
     if row is None:
@@ -186,10 +229,18 @@ def get_import(import_id: Annotated[int, Path(ge=1, le=2**62)],
 
 
 def _import_resource(row: Any) -> dict[str, Any]:
-    return {"id": row.id, "filename": row.filename, "format": row.format, "status": row.status,
-            "created": row.created, "updated": row.updated, "unchanged": row.unchanged, "errors": row.errors,
-            "started_at": row.started_at.isoformat(),
-            "finished_at": row.finished_at.isoformat() if row.finished_at else None}
+    return {
+        "id": row.id,
+        "filename": row.filename,
+        "format": row.format,
+        "status": row.status,
+        "created": row.created,
+        "updated": row.updated,
+        "unchanged": row.unchanged,
+        "errors": row.errors,
+        "started_at": row.started_at.isoformat(),
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+    }
 
 
 def _clean(ref: str) -> str:

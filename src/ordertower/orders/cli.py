@@ -21,7 +21,7 @@ IMPORTED = Message(
     "errors {errors}.",
     "{file}（{format}，渠道 {channel}）：新建 {created}，更新 {updated}，未变 {unchanged}，错误 {errors}。",
 )
-ROW_ERROR = Message("  line {line}, {field} = {value!r}: {message}", "  第 {line} 行，{field} = {value!r}：{message}")
+ROW_ERROR = Message("  line {line}, {field} = {value!r}: {problem}", "  第 {line} 行，{field} = {value!r}：{problem}")
 NO_ORDERS = Message("No orders match.", "没有符合条件的订单。")
 CANCELLED = Message("Order {number} cancelled.", "订单 {number} 已取消。")
 REROUTED = Message("Order {number} is {status}.", "订单 {number} 当前状态：{status}。")
@@ -30,8 +30,12 @@ ROUTING_NONE = Message("Order {number} has not been routed ({status}).", "订单
 
 def import_command(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Order file to import."),
-    format: str | None = typer.Option(None, "--format", help="shopify-csv, shopify-json, amazon-tsv, "
-                                      "woocommerce-json or generic-csv; detected from the content when omitted."),
+    format: str | None = typer.Option(
+        None,
+        "--format",
+        help="shopify-csv, shopify-json, amazon-tsv, "
+        "woocommerce-json or generic-csv; detected from the content when omitted.",
+    ),
     channel: str | None = typer.Option(None, "--channel", help="Workspace channel code the orders belong to."),
     json_output: bool = typer.Option(False, "--json", help="Print the import report as JSON."),
 ) -> None:
@@ -48,9 +52,13 @@ def _import(file: Path, format: str | None, channel: str | None, json_output: bo
     source = read_orders_file(file, format=format)
     progress = _progress_bar(source)
     try:
-        report = import_orders(state.database(), source, channel_code=channel,
-                               batch_size=get_settings().import_batch_size,
-                               on_progress=progress.update if progress else None)
+        report = import_orders(
+            state.database(),
+            source,
+            channel_code=channel,
+            batch_size=get_settings().import_batch_size,
+            on_progress=progress.update if progress else None,
+        )
     finally:
         if progress:
             progress.close()
@@ -60,10 +68,18 @@ def _import(file: Path, format: str | None, channel: str | None, json_output: bo
     if json_output:
         print_json(report.to_dict())
     else:
-        say(IMPORTED, file=file, format=report.format, channel=report.channel, created=report.created,
-            updated=report.updated, unchanged=report.unchanged, errors=len(report.errors))
+        say(
+            IMPORTED,
+            file=file,
+            format=report.format,
+            channel=report.channel,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            errors=len(report.errors),
+        )
         for error in report.errors[:50]:
-            say(ROW_ERROR, **error)
+            say(ROW_ERROR, line=error["line"], field=error["field"], value=error["value"], problem=error["message"])
     return 1 if report.errors else 0
 
 
@@ -73,8 +89,13 @@ class _Progress:
     def __init__(self, total: int) -> None:
         from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-        self._bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                             TimeRemainingColumn(), transient=True)
+        self._bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            transient=True,
+        )
         self._bar.start()
         self._task = self._bar.add_task("import", total=total)
 
@@ -106,8 +127,9 @@ def list_command(
     """List orders, newest first."""
     _check_status(status)
     with read() as connection:
-        rows, total = service.list_orders(connection, service.OrderFilter(status, channel, search, hold_reason),
-                                          limit=limit, offset=offset)
+        rows, total = service.list_orders(
+            connection, service.OrderFilter(status, channel, search, hold_reason), limit=limit, offset=offset
+        )
         resources = build_resources(connection, rows, with_events=False)
     if json_output:
         print_json(resources)
@@ -118,8 +140,10 @@ def list_command(
     for order in resources:
         holds = ",".join(order["hold_reasons"])
         ships = "+".join(shipment["location"] for shipment in order["shipments"])
-        typer.echo(f"{order['number']:<10} {order['channel']:<14} {order['external_number']:<22} "
-                   f"{order['status']:<12} {order['total']:>10} {order['currency']} {ships:<8} {holds}")
+        typer.echo(
+            f"{order['number']:<10} {order['channel']:<14} {order['external_number']:<22} "
+            f"{order['status']:<12} {order['total']:>10} {order['currency']} {ships:<8} {holds}"
+        )
     typer.echo(f"({len(resources)} / {total})", err=True)
 
 
@@ -128,9 +152,12 @@ def _check_status(status: str | None) -> None:
     from ordertower.orders.model import OrderStatus
 
     if status and status not in {item.value for item in OrderStatus}:
-        raise ValidationError(field="--status", value=status, problem=Message(
-            "unknown status; use one of {allowed}", "未知状态；可用的状态：{allowed}"),
-            allowed=", ".join(item.value for item in OrderStatus))
+        raise ValidationError(
+            field="--status",
+            value=status,
+            problem=Message("unknown status; use one of {allowed}", "未知状态；可用的状态：{allowed}"),
+            allowed=", ".join(item.value for item in OrderStatus),
+        )
 
 
 @orders_app.command("show")
@@ -150,15 +177,21 @@ def show_command(
 
 def _print_order(order: dict[str, Any]) -> None:
     address = order["shipping_address"]
-    typer.echo(f"{order['number']}  {order['channel']} {order['external_number']}  {order['status']} "
-               f"({order['financial_status']})  {order['total']} {order['currency']}")
+    typer.echo(
+        f"{order['number']}  {order['channel']} {order['external_number']}  {order['status']} "
+        f"({order['financial_status']})  {order['total']} {order['currency']}"
+    )
     if order["hold_reasons"]:
         typer.echo(f"  hold: {', '.join(order['hold_reasons'])}")
-    typer.echo(f"  {address['name']}, {address['line1']} {address['line2']}, {address['city']} "
-               f"{address['region']} {address['postal_code']} {address['country_code']}")
+    typer.echo(
+        f"  {address['name']}, {address['line1']} {address['line2']}, {address['city']} "
+        f"{address['region']} {address['postal_code']} {address['country_code']}"
+    )
     for line in order["lines"]:
-        typer.echo(f"  {line['quantity']:>3} x {line['sku'] or '(' + line['channel_sku'] + ')':<20} "
-                   f"{line['unit_price']:>10}  {line['name']}")
+        typer.echo(
+            f"  {line['quantity']:>3} x {line['sku'] or '(' + line['channel_sku'] + ')':<20} "
+            f"{line['unit_price']:>10}  {line['name']}"
+        )
     for shipment in order["shipments"]:
         items = ", ".join(f"{item['sku']} x{item['quantity']}" for item in shipment["lines"])
         typer.echo(f"  ship from {shipment['location']} ({shipment['status']}): {items}")
@@ -223,8 +256,12 @@ def _route(ref: str, reroute: bool, json_output: bool) -> None:
             service.reroute_order(connection, ref)
     with read() as connection:
         resource = build_resources(connection, [service.get_order_or_raise(connection, ref)], with_events=False)[0]
-    document = {"number": resource["number"], "status": resource["status"], "shipments": resource["shipments"],
-                **resource["routing"]}
+    document = {
+        "number": resource["number"],
+        "status": resource["status"],
+        "shipments": resource["shipments"],
+        **resource["routing"],
+    }
     if json_output:
         print_json(document)
         return
@@ -236,6 +273,8 @@ def _route(ref: str, reroute: bool, json_output: bool) -> None:
 
     typer.echo(f"{resource['number']}: {explanation['reason'].get(current_language(), explanation['reason']['en'])}")
     for candidate in explanation.get("candidates", []):
-        typer.echo(f"  {'+'.join(candidate['locations']):<12} distance_km={candidate.get('distance_km')} "
-                   f"splits={candidate.get('splits')} rank={candidate.get('rank')} load={candidate.get('load')} "
-                   f"stock={candidate.get('stock')} eliminated_by={candidate.get('eliminated_by')}")
+        typer.echo(
+            f"  {'+'.join(candidate['locations']):<12} distance_km={candidate.get('distance_km')} "
+            f"splits={candidate.get('splits')} rank={candidate.get('rank')} load={candidate.get('load')} "
+            f"stock={candidate.get('stock')} eliminated_by={candidate.get('eliminated_by')}"
+        )

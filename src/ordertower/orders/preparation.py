@@ -46,8 +46,9 @@ class PreparedOrder:
 def prepare_order(parsed: ParsedOrder, *, channel_id: int, catalog: CatalogSnapshot) -> PreparedOrder:
     currency = parsed.currency
     address, problems = _normalize_shipping(parsed)
-    lines = [_prepare_line(number, line, channel_id, catalog, currency)
-             for number, line in enumerate(parsed.lines, start=1)]
+    lines = [
+        _prepare_line(number, line, channel_id, catalog, currency) for number, line in enumerate(parsed.lines, start=1)
+    ]
     unmapped = any(line.product_id is None and line.open_quantity > 0 for line in lines)
     holds = hold_reasons_for(
         financial_status=parsed.financial_status,
@@ -55,10 +56,18 @@ def prepare_order(parsed: ParsedOrder, *, channel_id: int, catalog: CatalogSnaps
         has_unmapped_lines=unmapped,
         fulfilled_by_channel=parsed.fulfilled_by_channel,
     )
-    target = decide_status(channel_state=parsed.state, fulfilled_by_channel=parsed.fulfilled_by_channel,
-                           hold_reasons=holds, fully_allocated=None)
-    problem_list = [{"field": p.field, "code": p.code, "en": p.message.render("en"), "zh": p.message.render("zh")}
-                    for p in problems]
+    target = decide_status(
+        channel_state=parsed.state,
+        fulfilled_by_channel=parsed.fulfilled_by_channel,
+        hold_reasons=holds,
+        fully_allocated=None,
+    )
+    if target not in (Status.ON_HOLD, Status.PENDING):
+        # A hold asks a person to act before shipping; a cancelled or shipped order needs nothing.
+        holds = []
+    problem_list = [
+        {"field": p.field, "code": p.code, "en": p.message.render("en"), "zh": p.message.render("zh")} for p in problems
+    ]
     values = {
         "channel_id": channel_id,
         "external_id": parsed.external_id,
@@ -107,9 +116,17 @@ def prepare_order(parsed: ParsedOrder, *, channel_id: int, catalog: CatalogSnaps
 
 def _normalize_shipping(parsed: ParsedOrder) -> tuple[Address, list[Any]]:
     source = parsed.shipping_address or ParsedAddress()
-    address = Address(name=source.name, company=source.company, line1=source.line1, line2=source.line2,
-                      city=source.city, region=source.region, postal_code=source.postal_code,
-                      country_code=source.country_code, phone=source.phone)
+    address = Address(
+        name=source.name,
+        company=source.company,
+        line1=source.line1,
+        line2=source.line2,
+        city=source.city,
+        region=source.region,
+        postal_code=source.postal_code,
+        country_code=source.country_code,
+        phone=source.phone,
+    )
     if parsed.fulfilled_by_channel:
         # The channel ships these itself and often redacts the address, so nothing here must be deliverable.
         return address, []
@@ -117,8 +134,9 @@ def _normalize_shipping(parsed: ParsedOrder) -> tuple[Address, list[Any]]:
     return normalized, problems
 
 
-def _prepare_line(number: int, line: ParsedLine, channel_id: int, catalog: CatalogSnapshot,
-                  currency: str) -> PreparedLine:
+def _prepare_line(
+    number: int, line: ParsedLine, channel_id: int, catalog: CatalogSnapshot, currency: str
+) -> PreparedLine:
     product_id = catalog.resolve(channel_id, line.channel_sku)
     sku = catalog.products[product_id].sku if product_id is not None else ""
     cancelled = min(max(line.cancelled_quantity, 0), line.quantity)
@@ -173,3 +191,50 @@ def merge_fragments(first: ParsedOrder, later: ParsedOrder) -> ParsedOrder:
         if not getattr(first, name):
             setattr(first, name, getattr(later, name))
     return first
+
+
+NO_CURRENCY = "XXX"  # ISO 4217 code a parser uses for a report that carries no prices
+
+
+def complete_partial(parsed: ParsedOrder, stored: ParsedOrder | None, *, base_currency: str) -> ParsedOrder:
+    """Fill what a partial report leaves out from the version we already have.
+
+    Amazon splits an order over reports: the unshipped orders report has the
+    buyer's address but no prices, the all orders report has prices but only
+    the ship-to country. Importing both, in either order, gives the whole order.
+    """
+    if parsed.extra.get("amounts_missing") or parsed.currency == NO_CURRENCY:
+        _take_amounts(parsed, stored, base_currency)
+    if stored is None:
+        return parsed
+    if _is_partial(parsed.shipping_address) and not _is_partial(stored.shipping_address):
+        parsed.shipping_address = stored.shipping_address
+    for name in ("email", "phone", "customer_name"):
+        if not getattr(parsed, name):
+            setattr(parsed, name, getattr(stored, name))
+    return parsed
+
+
+def _take_amounts(parsed: ParsedOrder, stored: ParsedOrder | None, base_currency: str) -> None:
+    if stored is None or stored.currency == NO_CURRENCY:
+        parsed.currency = base_currency
+        return
+    parsed.currency = stored.currency
+    for name in ("subtotal", "discount_total", "shipping_total", "tax_total", "total"):
+        setattr(parsed, name, getattr(stored, name))
+    prices = {line.channel_sku: line for line in stored.lines}
+    for line in parsed.lines:
+        known = prices.get(line.channel_sku)
+        if known is not None:
+            line.unit_price, line.discount, line.tax = known.unit_price, known.discount, known.tax
+
+
+def _is_partial(address: ParsedAddress | None) -> bool:
+    return address is None or not (address.line1 or address.city)
+
+
+def needs_stored_version(parsed: ParsedOrder) -> bool:
+    """Tell whether a parsed order lacks prices or the street address and may take them from storage."""
+    return bool(parsed.extra.get("amounts_missing")) or parsed.currency == NO_CURRENCY or (
+        not parsed.fulfilled_by_channel and _is_partial(parsed.shipping_address)
+    )

@@ -11,40 +11,60 @@ from sqlalchemy import Connection, Row, select
 from ordertower.catalog.tables import channels, locations, products
 from ordertower.customers.tables import customers
 from ordertower.kernel.money import format_amount
-from ordertower.orders.tables import allocations, order_events, order_lines, orders, shipments
+from ordertower.orders.tables import allocations, order_events, order_lines, shipments
 
 
-def build_resources(connection: Connection, rows: Sequence[Row[Any]], *, with_events: bool = True) -> list[dict[str, Any]]:
+def build_resources(
+    connection: Connection, rows: Sequence[Row[Any]], *, with_events: bool = True
+) -> list[dict[str, Any]]:
     """Build resources for order rows with a fixed number of queries, whatever the number of orders."""
     if not rows:
         return []
     ids = [row.id for row in rows]
-    channel_codes = dict(connection.execute(select(channels.c.id, channels.c.code)).tuples().all())
+    channel_codes = {row.id: row.code for row in connection.execute(select(channels.c.id, channels.c.code))}
     customer_rows = {
-        row.id: row for row in connection.execute(
-            select(customers).where(customers.c.id.in_({r.customer_id for r in rows if r.customer_id})))
+        row.id: row
+        for row in connection.execute(
+            select(customers).where(customers.c.id.in_({r.customer_id for r in rows if r.customer_id}))
+        )
     }
     lines = defaultdict(list)
-    for line in connection.execute(select(order_lines).where(order_lines.c.order_id.in_(ids))
-                                   .order_by(order_lines.c.order_id, order_lines.c.line_number)):
+    for line in connection.execute(
+        select(order_lines)
+        .where(order_lines.c.order_id.in_(ids))
+        .order_by(order_lines.c.order_id, order_lines.c.line_number)
+    ):
         lines[line.order_id].append(line)
     shipment_lines = _shipment_lines(connection, ids)
     events = defaultdict(list)
     if with_events:
-        for event in connection.execute(select(order_events).where(order_events.c.order_id.in_(ids))
-                                        .order_by(order_events.c.id)):
+        for event in connection.execute(
+            select(order_events).where(order_events.c.order_id.in_(ids)).order_by(order_events.c.id)
+        ):
             events[event.order_id].append(event)
     return [
-        _resource(row, channel_codes, customer_rows.get(row.customer_id), lines[row.id],
-                  shipment_lines.get(row.id, []), events[row.id] if with_events else None)
+        _resource(
+            row,
+            channel_codes,
+            customer_rows.get(row.customer_id),
+            lines[row.id],
+            shipment_lines.get(row.id, []),
+            events[row.id] if with_events else None,
+        )
         for row in rows
     ]
 
 
 def _shipment_lines(connection: Connection, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     query = (
-        select(shipments.c.id, shipments.c.order_id, shipments.c.status, locations.c.code, products.c.sku,
-               allocations.c.quantity)
+        select(
+            shipments.c.id,
+            shipments.c.order_id,
+            shipments.c.status,
+            locations.c.code,
+            products.c.sku,
+            allocations.c.quantity,
+        )
         .join(locations, locations.c.id == shipments.c.location_id)
         .join(allocations, allocations.c.shipment_id == shipments.c.id)
         .join(products, products.c.id == allocations.c.product_id)
@@ -67,8 +87,14 @@ def _shipment_lines(connection: Connection, ids: list[int]) -> dict[int, list[di
     return by_order
 
 
-def _resource(row: Row[Any], channel_codes: dict[int, str], customer: Row[Any] | None, lines: list[Row[Any]],
-              shipment_list: list[dict[str, Any]], events: list[Row[Any]] | None) -> dict[str, Any]:
+def _resource(
+    row: Row[Any],
+    channel_codes: dict[int, str],
+    customer: Row[Any] | None,
+    lines: list[Row[Any]],
+    shipment_list: list[dict[str, Any]],
+    events: list[Row[Any]] | None,
+) -> dict[str, Any]:
     currency = row.currency
     resource: dict[str, Any] = {
         "number": row.number,
@@ -125,10 +151,14 @@ def _resource(row: Row[Any], channel_codes: dict[int, str], customer: Row[Any] |
     }
     if events is not None:
         resource["events"] = [
-            {"kind": event.kind, "from_status": event.from_status, "to_status": event.to_status, "cause": event.cause,
-             "data": event.data, "at": event.created_at.isoformat()}
+            {
+                "kind": event.kind,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "cause": event.cause,
+                "data": event.data,
+                "at": event.created_at.isoformat(),
+            }
             for event in events
         ]
     return resource
-
-

@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ordertower.kernel.money import UnknownCurrencyError, normalize_currency
 
 Text = Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")]
 Amount = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), max_digits=18, decimal_places=4)]
@@ -52,6 +54,14 @@ class OrderCreate(BaseModel):
     discount_total: Amount = Decimal(0)
     tax_total: Amount = Decimal(0)
     financial_status: Literal["pending", "authorized", "paid"] = "paid"
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        try:
+            return normalize_currency(value)
+        except UnknownCurrencyError:
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code, such as USD, EUR or CNY") from None
 
 
 class OrderPage(BaseModel):

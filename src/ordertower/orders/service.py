@@ -60,8 +60,9 @@ class OrderFilter:
     hold_reason: str | None = None
 
 
-def list_orders(connection: Connection, filters: OrderFilter, *, limit: int = 50, offset: int = 0,
-                newest_first: bool = True) -> tuple[list[Row[Any]], int]:
+def list_orders(
+    connection: Connection, filters: OrderFilter, *, limit: int = 50, offset: int = 0, newest_first: bool = True
+) -> tuple[list[Row[Any]], int]:
     """Return one page of orders matching `filters` and the total count of matches."""
     query = select(orders)
     if filters.status:
@@ -75,16 +76,18 @@ def list_orders(connection: Connection, filters: OrderFilter, *, limit: int = 50
         query = query.where(cast(orders.c.hold_reasons, String).contains(f'"{filters.hold_reason}"'))
     if filters.search:
         pattern = f"%{filters.search.strip().lower()}%"
-        query = query.where(or_(
-            func.lower(orders.c.number).like(pattern),
-            func.lower(orders.c.external_id).like(pattern),
-            func.lower(orders.c.external_number).like(pattern),
-            func.lower(orders.c.email).like(pattern),
-            func.lower(orders.c.ship_name).like(pattern),
-            func.lower(orders.c.customer_name).like(pattern),
-            func.lower(orders.c.ship_city).like(pattern),
-            func.lower(orders.c.ship_postal_code).like(pattern),
-        ))
+        query = query.where(
+            or_(
+                func.lower(orders.c.number).like(pattern),
+                func.lower(orders.c.external_id).like(pattern),
+                func.lower(orders.c.external_number).like(pattern),
+                func.lower(orders.c.email).like(pattern),
+                func.lower(orders.c.ship_name).like(pattern),
+                func.lower(orders.c.customer_name).like(pattern),
+                func.lower(orders.c.ship_city).like(pattern),
+                func.lower(orders.c.ship_postal_code).like(pattern),
+            )
+        )
     total = connection.scalar(select(func.count()).select_from(query.subquery())) or 0
     ordering = (orders.c.placed_at.desc(), orders.c.id.desc()) if newest_first else (orders.c.placed_at, orders.c.id)
     rows = connection.execute(query.order_by(*ordering).limit(limit).offset(offset)).all()
@@ -92,15 +95,29 @@ def list_orders(connection: Connection, filters: OrderFilter, *, limit: int = 50
 
 
 def count_by_status(connection: Connection) -> dict[str, int]:
-    rows = connection.execute(select(orders.c.status, func.count()).group_by(orders.c.status)).tuples()
+    rows = connection.execute(select(orders.c.status, func.count()).group_by(orders.c.status))
     return dict(sorted(rows))
 
 
-def _record(connection: Connection, order: Row[Any], kind: str, target: OrderStatus, cause: str,
-            data: dict[str, Any] | None = None) -> None:
-    connection.execute(insert(order_events).values(
-        order_id=order.id, kind=kind, from_status=order.status, to_status=target.value, cause=cause, data=data,
-        created_at=utc_now()))
+def _record(
+    connection: Connection,
+    order: Row[Any],
+    kind: str,
+    target: OrderStatus,
+    cause: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    connection.execute(
+        insert(order_events).values(
+            order_id=order.id,
+            kind=kind,
+            from_status=order.status,
+            to_status=target.value,
+            cause=cause,
+            data=data,
+            created_at=utc_now(),
+        )
+    )
 
 
 def cancel_order(connection: Connection, ref: str, *, cause: str = "operator") -> Row[Any]:
@@ -108,8 +125,9 @@ def cancel_order(connection: Connection, ref: str, *, cause: str = "operator") -
     order = get_order_or_raise(connection, ref)
     check_transition(order.number, OrderStatus(order.status), OrderStatus.CANCELLED)
     released = release_order_allocations(connection, [order.id])
-    connection.execute(update(orders).where(orders.c.id == order.id).values(
-        status=OrderStatus.CANCELLED.value, updated_at=utc_now()))
+    connection.execute(
+        update(orders).where(orders.c.id == order.id).values(status=OrderStatus.CANCELLED.value, hold_reasons=[], updated_at=utc_now())
+    )
     _record(connection, order, "cancelled", OrderStatus.CANCELLED, cause, {"released_units": released})
     logger.info("order %s cancelled by %s; %d units released", order.number, cause, released)
     if released:
@@ -117,44 +135,73 @@ def cancel_order(connection: Connection, ref: str, *, cause: str = "operator") -
     return get_order_or_raise(connection, order.number)
 
 
-def cancel_line(connection: Connection, ref: str, line_number: int, *, quantity: int | None = None,
-                cause: str = "operator") -> Row[Any]:
+def cancel_line(
+    connection: Connection, ref: str, line_number: int, *, quantity: int | None = None, cause: str = "operator"
+) -> Row[Any]:
     """Cancel all or part of one line, release what it had reserved and re-route the rest of the order."""
     order = get_order_or_raise(connection, ref)
     if OrderStatus(order.status) not in OPEN_STATUSES:
         raise OrderNotOpenError(field="status", value=order.status, problem=NOT_OPEN, status=order.status)
-    line = connection.execute(select(order_lines).where(order_lines.c.order_id == order.id,
-                                                        order_lines.c.line_number == line_number)).first()
+    line = connection.execute(
+        select(order_lines).where(order_lines.c.order_id == order.id, order_lines.c.line_number == line_number)
+    ).first()
     if line is None:
         raise NotFoundError(entity="order line", ref=f"{order.number}/{line_number}", command=f"orders show {ref}")
     open_quantity = line.quantity - line.cancelled_quantity
     to_cancel = open_quantity if quantity is None else quantity
     if to_cancel <= 0 or to_cancel > open_quantity:
-        raise ValidationError(field="quantity", value=quantity, problem=Message(
-            "must be between 1 and the line's open quantity {open}", "必须在 1 与该行未取消数量 {open} 之间"),
-            open=open_quantity)
-    connection.execute(update(order_lines).where(order_lines.c.id == line.id).values(
-        cancelled_quantity=line.cancelled_quantity + to_cancel))
-    _record(connection, order, "line_cancelled", OrderStatus(order.status), cause,
-            {"line_number": line_number, "quantity": to_cancel})
-    remaining = connection.scalar(select(func.sum(order_lines.c.quantity - order_lines.c.cancelled_quantity))
-                                  .where(order_lines.c.order_id == order.id)) or 0
+        raise ValidationError(
+            field="quantity",
+            value=quantity,
+            problem=Message(
+                "must be between 1 and the line's open quantity {open}", "必须在 1 与该行未取消数量 {open} 之间"
+            ),
+            open=open_quantity,
+        )
+    connection.execute(
+        update(order_lines)
+        .where(order_lines.c.id == line.id)
+        .values(cancelled_quantity=line.cancelled_quantity + to_cancel)
+    )
+    _record(
+        connection,
+        order,
+        "line_cancelled",
+        OrderStatus(order.status),
+        cause,
+        {"line_number": line_number, "quantity": to_cancel},
+    )
+    remaining = (
+        connection.scalar(
+            select(func.sum(order_lines.c.quantity - order_lines.c.cancelled_quantity)).where(
+                order_lines.c.order_id == order.id
+            )
+        )
+        or 0
+    )
     if remaining == 0:
         return cancel_order(connection, order.number, cause=cause)
     return reroute_order(connection, order.number, cause="line_cancelled")
 
 
-def reroute_order(connection: Connection, ref: str, *, cause: str = "operator",
-                  catalog: CatalogSnapshot | None = None) -> Row[Any]:
+def reroute_order(
+    connection: Connection, ref: str, *, cause: str = "operator", catalog: CatalogSnapshot | None = None
+) -> Row[Any]:
     """Release an unshipped order's reservation and route it again with today's stock and rules."""
     order = get_order_or_raise(connection, ref)
     status = OrderStatus(order.status)
     if status not in OPEN_STATUSES:
         raise OrderNotOpenError(field="status", value=order.status, problem=NOT_OPEN, status=order.status)
     if status is OrderStatus.ON_HOLD:
-        raise OrderNotOpenError(field="hold_reasons", value=",".join(order.hold_reasons), problem=Message(
-            "the order is on hold ({reasons}); resolve the hold first", "订单处于暂停状态（{reasons}），请先解除暂停"),
-            reasons=", ".join(order.hold_reasons))
+        raise OrderNotOpenError(
+            field="hold_reasons",
+            value=",".join(order.hold_reasons),
+            problem=Message(
+                "the order is on hold ({reasons}); resolve the hold first",
+                "订单处于暂停状态（{reasons}），请先解除暂停",
+            ),
+            reasons=", ".join(order.hold_reasons),
+        )
     catalog = catalog or load_snapshot(connection)
     released = release_order_allocations(connection, [order.id])
     freed_units = released
@@ -171,22 +218,33 @@ def _work_for(connection: Connection, order: Row[Any], catalog: CatalogSnapshot,
         if line.product_id is not None and line.quantity > line.cancelled_quantity
     ]
     found = geocode(order.ship_country_code, order.ship_postal_code, order.ship_city, order.ship_region)
-    return OrderWork(order.id, order.number, OrderStatus(order.status), found.coordinates if found else None, lines,
-                     cause)
+    return OrderWork(
+        order.id, order.number, OrderStatus(order.status), found.coordinates if found else None, lines, cause
+    )
 
 
-def retry_backorders(connection: Connection, catalog: CatalogSnapshot | None = None,
-                     product_ids: Iterable[int] | None = None) -> int:
+def retry_backorders(
+    connection: Connection, catalog: CatalogSnapshot | None = None, product_ids: Iterable[int] | None = None
+) -> int:
     """Route backordered orders again, oldest first, so new stock serves those who waited longest."""
     catalog = catalog or load_snapshot(connection)
-    waiting = connection.execute(select(orders).where(orders.c.status == OrderStatus.BACKORDERED.value)
-                                 .order_by(orders.c.placed_at, orders.c.id)).all()
+    waiting = connection.execute(
+        select(orders).where(orders.c.status == OrderStatus.BACKORDERED.value).order_by(orders.c.placed_at, orders.c.id)
+    ).all()
     if product_ids is not None:
         wanted = set(product_ids)
-        ids_with_product = set(connection.scalars(
-            select(order_lines.c.order_id).where(order_lines.c.order_id.in_([o.id for o in waiting]),
-                                                 order_lines.c.product_id.in_(_with_bundles(catalog, wanted))))
-        ) if waiting else set()
+        ids_with_product = (
+            set(
+                connection.scalars(
+                    select(order_lines.c.order_id).where(
+                        order_lines.c.order_id.in_([o.id for o in waiting]),
+                        order_lines.c.product_id.in_(_with_bundles(catalog, wanted)),
+                    )
+                )
+            )
+            if waiting
+            else set()
+        )
         waiting = [order for order in waiting if order.id in ids_with_product]
     if not waiting:
         return 0
@@ -206,8 +264,11 @@ def _with_bundles(catalog: CatalogSnapshot, product_ids: set[int]) -> set[int]:
 def release_unmapped_holds(connection: Connection, catalog: CatalogSnapshot | None = None) -> int:
     """Map the lines of orders held for unknown SKUs again; route those with no hold left."""
     catalog = catalog or load_snapshot(connection)
-    held = [order for order in connection.execute(select(orders).where(orders.c.status == OrderStatus.ON_HOLD.value))
-            if HoldReason.UNMAPPED_SKU.value in (order.hold_reasons or [])]
+    held = [
+        order
+        for order in connection.execute(select(orders).where(orders.c.status == OrderStatus.ON_HOLD.value))
+        if HoldReason.UNMAPPED_SKU.value in (order.hold_reasons or [])
+    ]
     works: list[OrderWork] = []
     for order in held:
         still_unmapped = False
@@ -218,14 +279,20 @@ def release_unmapped_holds(connection: Connection, catalog: CatalogSnapshot | No
             if product_id is None:
                 still_unmapped = still_unmapped or line.quantity > line.cancelled_quantity
                 continue
-            connection.execute(update(order_lines).where(order_lines.c.id == line.id).values(
-                product_id=product_id, sku=catalog.products[product_id].sku))
+            connection.execute(
+                update(order_lines)
+                .where(order_lines.c.id == line.id)
+                .values(product_id=product_id, sku=catalog.products[product_id].sku)
+            )
         if still_unmapped:
             continue
         reasons = [reason for reason in order.hold_reasons if reason != HoldReason.UNMAPPED_SKU.value]
         target = OrderStatus.ON_HOLD if reasons else OrderStatus.PENDING
-        connection.execute(update(orders).where(orders.c.id == order.id).values(
-            hold_reasons=reasons, status=target.value, updated_at=utc_now()))
+        connection.execute(
+            update(orders)
+            .where(orders.c.id == order.id)
+            .values(hold_reasons=reasons, status=target.value, updated_at=utc_now())
+        )
         _record(connection, order, "hold_released", target, "sku_mapped", {"released": HoldReason.UNMAPPED_SKU.value})
         if target is OrderStatus.PENDING:
             refreshed = get_order_or_raise(connection, order.number)

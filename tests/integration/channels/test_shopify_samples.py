@@ -171,9 +171,7 @@ def test_za_export_totals():
 
 
 def test_orders_list_uses_presentment_money():
-    orders, errors = read(
-        JSON_DIR / "shopify_api_js_mock_rest_2024-04_orders_list_with_refund_and_fulfillment.json"
-    )
+    orders, errors = read(JSON_DIR / "shopify_api_js_mock_rest_2024-04_orders_list_with_refund_and_fulfillment.json")
 
     assert errors == []
     assert len(orders) == 1
@@ -193,9 +191,7 @@ def test_orders_list_uses_presentment_money():
 
 
 def test_orders_list_lines_and_address():
-    orders, _ = read(
-        JSON_DIR / "shopify_api_js_mock_rest_2024-04_orders_list_with_refund_and_fulfillment.json"
-    )
+    orders, _ = read(JSON_DIR / "shopify_api_js_mock_rest_2024-04_orders_list_with_refund_and_fulfillment.json")
     order = orders[0]
 
     assert [line.external_line_id for line in order.lines] == ["466157049", "518995019", "703073504"]
@@ -226,9 +222,7 @@ def test_orders_fixture_without_line_items():
     orders, errors = read(JSON_DIR / "shopify_python_api_fixture_orders.json")
 
     assert orders == []
-    assert [(error.line, error.field, row_error_code(error)) for error in errors] == [
-        (1, "line_items", "no_lines")
-    ]
+    assert [(error.line, error.field, row_error_code(error)) for error in errors] == [(1, "line_items", "no_lines")]
 
 
 def test_minimal_order_lacks_date_and_currency():

@@ -124,18 +124,44 @@ def test_amazon_header_only_reports(name):
     assert errors == []
 
 
-def test_amazon_actionable_report_without_prices():
-    orders, errors, detected = read(
-        AMAZON_DIR / "airbyte_fixture_GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING_header_only.tsv"
-    )
+def test_amazon_actionable_report_without_prices(tmp_path):
+    sample = AMAZON_DIR / "airbyte_fixture_GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING_header_only.tsv"
+    orders, errors, detected = read(sample)
 
-    # This report variant has no currency or price columns, so its orders cannot be valued.
+    # The header is stored three times and no data row follows.
     assert detected == "amazon-tsv"
     assert orders == []
-    assert [(error.line, error.field, row_error_code(error)) for error in errors] == [
-        (1, "currency", "missing_column"),
-        (1, "item-price", "missing_column"),
-    ]
+    assert errors == []
+
+    header = sample.read_text(encoding="utf-8").splitlines()[0].split("\t")
+    values = {
+        "order-id": "111-0000001-0000001",
+        "order-item-id": "51234567890123",
+        "purchase-date": "2026-11-27T08:15:02+00:00",
+        "buyer-email": "Buyer@Example.com",
+        "sku": "AMZ-TEE-B-M",
+        "product-name": "Tee",
+        "quantity-purchased": "2",
+        "recipient-name": "Jane Doe",
+        "ship-address-1": "1 Sample Road",
+        "ship-city": "Seattle",
+        "ship-state": "WA",
+        "ship-postal-code": "98101",
+        "ship-country": "US",
+    }
+    path = tmp_path / "unshipped.txt"
+    path.write_text("\t".join(header) + "\n" + "\t".join(values.get(name, "") for name in header) + "\n",
+                    encoding="utf-8")
+    orders, errors, detected = read(path)
+
+    # No prices in this report: the order carries the "no currency" code and says so.
+    assert errors == []
+    assert len(orders) == 1
+    assert orders[0].currency == "XXX"
+    assert orders[0].extra["amounts_missing"] is True
+    assert orders[0].shipping_address.line1 == "1 Sample Road"
+    assert orders[0].shipping_address.postal_code == "98101"
+    assert orders[0].lines[0].quantity == 2
 
 
 def test_amazon_sale_report_counts():

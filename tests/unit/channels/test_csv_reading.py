@@ -89,9 +89,7 @@ def test_utf8_bom_header_read():
 
 
 def test_gb18030_chinese_names():
-    rows = [
-        shopify_row("#1", **{"Shipping Name": "张伟", "Shipping City": "广州市", "Lineitem name": "铁观音"})
-    ]
+    rows = [shopify_row("#1", **{"Shipping Name": "张伟", "Shipping City": "广州市", "Lineitem name": "铁观音"})]
     data = to_csv(rows).encode("gb18030")
     source = read_orders(BytesIO(data), filename="订单.csv")
     results = list(source)

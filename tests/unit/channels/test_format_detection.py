@@ -7,9 +7,7 @@ import pytest
 
 from ordertower.channels.formats import CHANNEL_KIND, FORMATS, UnknownFormatError, detect_format, read_orders
 
-SHOPIFY_HEADER = (
-    b"Name,Email,Financial Status,Currency,Created at,Lineitem quantity,Lineitem name,Lineitem price\n"
-)
+SHOPIFY_HEADER = b"Name,Email,Financial Status,Currency,Created at,Lineitem quantity,Lineitem name,Lineitem price\n"
 AMAZON_HEADER = b"order-id\torder-item-id\tpurchase-date\tsku\tquantity-purchased\tcurrency\titem-price\n"
 SALE_REPORT_HEADER = b"index,Order ID,Date,Status,Fulfilment,Sales Channel ,SKU,Qty,currency,Amount\n"
 GENERIC_HEADER = b"order_id,order_date,currency,sku,quantity,unit_price,ship_name,ship_country\n"

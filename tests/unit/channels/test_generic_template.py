@@ -62,10 +62,7 @@ def test_example_file_parses():
 
 
 def test_defaults_paid_and_line_tax_sum():
-    text = (
-        HEADER
-        + ",line_tax\nA1,2024-01-02T03:04:05Z,EUR,SKU-1,2,10.00,Ann Lee,DE,1.90\nA1,,,SKU-2,1,5.00,,,0.95\n"
-    )
+    text = HEADER + ",line_tax\nA1,2024-01-02T03:04:05Z,EUR,SKU-1,2,10.00,Ann Lee,DE,1.90\nA1,,,SKU-2,1,5.00,,,0.95\n"
     orders, errors = parse(text)
 
     assert errors == []
@@ -76,14 +73,10 @@ def test_defaults_paid_and_line_tax_sum():
 
 
 def test_missing_sku_is_an_error_not_a_hold():
-    orders, errors = parse(
-        HEADER + "\nA1,2024-01-02,EUR,,2,10.00,Ann Lee,DE\nA2,2024-01-02,EUR,S,1,1.00,Bo,DE\n"
-    )
+    orders, errors = parse(HEADER + "\nA1,2024-01-02,EUR,,2,10.00,Ann Lee,DE\nA2,2024-01-02,EUR,S,1,1.00,Bo,DE\n")
 
     assert [order.external_id for order in orders] == ["A2"]
-    assert [(error.line, error.field, row_error_code(error)) for error in errors] == [
-        (2, "sku", "missing_field")
-    ]
+    assert [(error.line, error.field, row_error_code(error)) for error in errors] == [(2, "sku", "missing_field")]
 
 
 def test_row_errors_name_column_and_value():

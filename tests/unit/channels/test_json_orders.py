@@ -124,9 +124,7 @@ def test_shopify_line_errors_use_key_paths():
     orders, errors = parse(json.dumps([shopify_order(2), order]).encode())
 
     assert [o.external_number for o in orders] == ["#2"]
-    assert [(error.line, error.field, error.value) for error in errors] == [
-        (2, "line_items[1].quantity", "0")
-    ]
+    assert [(error.line, error.field, error.value) for error in errors] == [(2, "line_items[1].quantity", "0")]
 
 
 def test_woocommerce_json_number_price_stays_decimal():

@@ -19,7 +19,7 @@ def catalog() -> DemoCatalog:
 
 @pytest.fixture(scope="session")
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The 1,000 demo orders of the default seed, by file suffix."""
+    """The 1,000 demo orders of the default seed, keyed by file name."""
     out_dir = tmp_path_factory.mktemp("demo")
     paths = generate_demo_files(out_dir, workspace_file=WORKSPACE_FILE)
     return {path.name: path for path in paths}

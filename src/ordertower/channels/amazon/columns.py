@@ -46,7 +46,7 @@ def _ship(prefix: str) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class ReportColumns:
-    """Which column of one report kind carries each concept; "" when the report has none."""
+    """Column names of one report kind per concept, "" where the report has no such column."""
 
     order_id: str
     purchase_date: str
@@ -78,7 +78,13 @@ class ReportColumns:
     description: tuple[str, ...] = ()
 
     def required(self) -> tuple[str, ...]:
-        """Columns the header must have; the actionable report variant without prices lacks the last two."""
+        """Columns the header must have.
+
+        The unshipped (actionable) orders report carries the buyer's address but
+        no prices, so it needs no currency or item-price column.
+        """
+        if self.order_id == "order-id":
+            return (self.order_id, self.purchase_date, self.quantity, self.sku)
         return (self.order_id, self.purchase_date, self.quantity, self.sku, self.currency, self.item_price)
 
     def describe(self, row: CsvRow) -> str:

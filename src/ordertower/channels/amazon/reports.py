@@ -1,7 +1,7 @@
 """Amazon Seller Central order reports: the tab-separated flat files and the "Amazon Sale Report" CSV.
 
 All share one row per order item, rows of one order sharing the order id. The
-report kind is told from the header, and each kind maps its own column names
+report kind is recognised from the header, and each kind maps its own column names
 onto the same concepts (see REPORT_COLUMNS).
 """
 
@@ -36,6 +36,8 @@ from ordertower.channels.reader import (
 )
 from ordertower.kernel.money import UnknownCurrencyError, normalize_currency
 
+NO_CURRENCY = "XXX"
+
 logger = logging.getLogger(__name__)
 
 FBA_CHANNELS = frozenset({"amazon", "afn"})
@@ -47,7 +49,7 @@ POSTAL_CODE_AS_FLOAT = re.compile(r"^(\d+)\.0+$")
 
 
 def parse_amazon_report(text: Iterable[str]) -> Iterator[ParsedOrder | RowError]:
-    """Yield the orders of an Amazon order report, told apart by its header."""
+    """Yield the orders of an Amazon order report of any kind that report_kind recognises."""
     try:
         first_line, lines = peek_first_line(text)
     except UnicodeDecodeError:
@@ -139,11 +141,14 @@ def _read_order(
     state, financial_status = _status(first, kind)
     cancelled = state is ChannelOrderState.CANCELLED
 
+    # ISO 4217 "XXX" (no currency) marks a report without prices; the importer keeps the
+    # amounts it already has for the order, or uses the workspace's base currency.
+    amounts_missing = not header.has(columns.currency) and not header.has(columns.item_price)
     currency_row = next((row for row in rows if row.get(columns.currency)), None)
-    if currency_row is not None:
-        currency = problems.currency(
-            currency_row.line, column(columns.currency), currency_row.get(columns.currency)
-        )
+    if amounts_missing:
+        currency = NO_CURRENCY
+    elif currency_row is not None:
+        currency = problems.currency(currency_row.line, column(columns.currency), currency_row.get(columns.currency))
     elif cancelled and file_currency:
         currency = file_currency
     elif cancelled:
@@ -161,14 +166,10 @@ def _read_order(
             expected=SALE_REPORT_DATE_FORM,
         )
     else:
-        placed_at = problems.timestamp(
-            first.line, column(columns.purchase_date), first.get(columns.purchase_date)
-        )
+        placed_at = problems.timestamp(first.line, column(columns.purchase_date), first.get(columns.purchase_date))
     updated_at = None
     if columns.updated_date and first.get(columns.updated_date):
-        updated_at = problems.timestamp(
-            first.line, column(columns.updated_date), first.get(columns.updated_date)
-        )
+        updated_at = problems.timestamp(first.line, column(columns.updated_date), first.get(columns.updated_date))
 
     totals = _Totals(problems.amount(first.line, "", "", currency))
     lines = [
@@ -214,6 +215,8 @@ def _read_order(
     for key, name in columns.extra.items():
         if first.get(name):
             order.extra[key] = first.get(name)
+    if amounts_missing:
+        order.extra["amounts_missing"] = True
     if problems.errors:
         yield from problems.errors
         return

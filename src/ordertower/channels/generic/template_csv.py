@@ -128,10 +128,8 @@ def _read_order(rows: list[CsvRow], recent: RecentOrders) -> Iterator[ParsedOrde
     subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal(0)) - line_discounts
     line_taxes = sum((line.tax for line in lines), Decimal(0))
     tax = order_amount("tax") if _first_value(rows, "tax")[1] else line_taxes
-    if _first_value(rows, "total")[1]:
-        total = order_amount("total")
-    else:
-        total = subtotal + shipping + tax - order_discount
+    computed_total = subtotal + shipping + tax - order_discount
+    total = order_amount("total") if _first_value(rows, "total")[1] else computed_total
 
     address = _read_address(rows, problems, required=earlier is None)
     if problems.errors or details is None:
@@ -166,9 +164,7 @@ def _read_order(rows: list[CsvRow], recent: RecentOrders) -> Iterator[ParsedOrde
     yield order
 
 
-def _read_details(
-    rows: list[CsvRow], problems: OrderProblems, earlier: OrderDetails | None
-) -> OrderDetails | None:
+def _read_details(rows: list[CsvRow], problems: OrderProblems, earlier: OrderDetails | None) -> OrderDetails | None:
     """Read currency, date and payment status; a later fragment may leave them to its earlier part."""
     currency_line, currency_text = _first_value(rows, "currency")
     date_line, date_text = _first_value(rows, "order_date")

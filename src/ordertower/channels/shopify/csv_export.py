@@ -49,7 +49,7 @@ EMPTY_POSTAL_CODES = frozenset({"-"})
 
 @dataclass(slots=True)
 class OrderDetails:
-    """What a later fragment of the same order needs from the order's first row."""
+    """Order-level values from an order's first row, which a later fragment of the order reuses."""
 
     external_id: str
     currency: str
@@ -77,9 +77,7 @@ def parse_shopify_csv(text: Iterable[str]) -> Iterator[ParsedOrder | RowError]:
             yield from _read_order(group, header, recent)
 
 
-def _read_order(
-    rows: list[CsvRow], header: CsvHeader, recent: RecentOrders
-) -> Iterator[ParsedOrder | RowError]:
+def _read_order(rows: list[CsvRow], header: CsvHeader, recent: RecentOrders) -> Iterator[ParsedOrder | RowError]:
     first = rows[0]
     problems = OrderProblems()
     name = problems.required(first.line, header.column("Name"), first.get("Name"))
@@ -91,9 +89,7 @@ def _read_order(
     if continues_earlier:
         details = recent.get(name)
         if details is None:
-            yield row_error(
-                first.line, "Name", name, "order_details_missing", expected="Currency, Financial Status"
-            )
+            yield row_error(first.line, "Name", name, "order_details_missing", expected="Currency, Financial Status")
             return
     else:
         details = _read_details(first, header, problems)

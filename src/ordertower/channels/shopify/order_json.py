@@ -1,7 +1,7 @@
 """Shopify order JSON as the Admin REST API and the orders/* webhooks send it.
 
 Amounts come from `*_set.presentment_money` when the order has them, because
-that is what the buyer saw and paid; old payloads without `*_set` fall back to
+that is what the buyer saw and paid. Old payloads without `*_set` fall back to
 the plain amount strings in the shop currency.
 """
 
@@ -29,7 +29,7 @@ from ordertower.channels.reader import (
     iter_json_documents,
 )
 
-# Top-level keys of Shopify Admin API files that hold no orders, with an English and a Chinese description.
+# Top-level keys of Shopify Admin API files that contain no orders, with an English and a Chinese description.
 NON_ORDER_KEYS = {
     "fulfillment_orders": ("Shopify fulfillment orders", "Shopify 履约订单"),
     "fulfillments": ("Shopify fulfillments", "Shopify 发货记录"),
@@ -95,12 +95,14 @@ class _OrderReader:
         has_created_at = bool(order.get("created_at"))
         date_key = "processed_at" if order.get("processed_at") and not has_created_at else "created_at"
         placed_at = problems.timestamp(self.index, date_key, order.get(date_key))
+
         updated_at = None
         if order.get("updated_at"):
             updated_at = problems.timestamp(self.index, "updated_at", order.get("updated_at"))
         financial_status = self._financial_status()
         lines = self._lines()
         shipping_total = self._shipping_total()
+
         parsed = ParsedOrder(
             external_id=external_id,
             external_number=_text(order.get("name")) or _text(order.get("order_number")) or external_id,
@@ -125,6 +127,7 @@ class _OrderReader:
         for key in ("source_name", "tags", "note"):
             if _text(order.get(key)):
                 parsed.extra[key] = _text(order.get(key))
+
         if problems.errors:
             yield from problems.errors
             return

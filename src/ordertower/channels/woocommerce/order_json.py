@@ -80,9 +80,7 @@ def _read_order(index: int, order: dict[str, Any]) -> Iterator[ParsedOrder | Row
 
     # date_created is in the site's zone, which the order does not name, so it is read as UTC too.
     date_key = "date_created_gmt" if order.get("date_created_gmt") else "date_created"
-    placed_at = problems.timestamp(
-        index, date_key, _text(order.get(date_key)), naive_utc=True, expected=WOO_DATE_FORM
-    )
+    placed_at = problems.timestamp(index, date_key, _text(order.get(date_key)), naive_utc=True, expected=WOO_DATE_FORM)
     modified_key = "date_modified_gmt" if order.get("date_modified_gmt") else "date_modified"
     updated_at = None
     if order.get(modified_key):
@@ -179,9 +177,7 @@ def _read_line(
     return line, line_subtotal
 
 
-def _read_address(
-    index: int, order: dict[str, Any], key: str, problems: OrderProblems | None
-) -> ParsedAddress | None:
+def _read_address(index: int, order: dict[str, Any], key: str, problems: OrderProblems | None) -> ParsedAddress | None:
     """Read billing or shipping; a bad shipping country is an error, an unknown billing one becomes ""."""
     data = order.get(key)
     if not isinstance(data, dict):

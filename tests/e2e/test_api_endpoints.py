@@ -1,0 +1,307 @@
+"""The REST API served by create_app on a real database, called as an HTTP client would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import write_wholesale_csv
+from fastapi.testclient import TestClient
+
+from ordertower.api import create_app
+from ordertower.kernel.db import Database
+
+
+@pytest.fixture
+def client(wholesale_orders: Database) -> Iterator[TestClient]:
+    with TestClient(create_app(Database(wholesale_orders.url))) as test_client:
+        yield test_client
+
+
+def manual_order(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "channel": "wholesale",
+        "external_id": "PO-77",
+        "currency": "usd",
+        "email": "buyer@example.com",
+        "shipping_address": {"name": "Pat Buyer", "line1": "300 Main St", "city": "Newark", "region": "NJ",
+                             "postal_code": "07102", "country_code": "us"},
+        "lines": [{"sku": "SOCK-3PK", "quantity": 4, "unit_price": "5.25"}],
+        "shipping_total": "4.00",
+    }
+    body.update(changes)
+    return body
+
+
+def stock_row(client: TestClient, sku: str, location: str) -> dict[str, Any]:
+    response = client.get("/api/v1/stock", params={"sku": sku, "location": location})
+    assert response.status_code == 200, response.text
+    rows = response.json()
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_list_orders_filters_and_pages(client: TestClient):
+    everything = client.get("/api/v1/orders").json()
+    first_page = client.get("/api/v1/orders", params={"limit": 2}).json()
+    second_page = client.get("/api/v1/orders", params={"limit": 2, "offset": 2}).json()
+    allocated = client.get("/api/v1/orders", params={"status": "allocated", "channel": "wholesale"}).json()
+    held = client.get("/api/v1/orders", params={"status": "on_hold"}).json()
+    searched = client.get("/api/v1/orders", params={"search": "SAM@EXAMPLE"}).json()
+
+    assert everything["total"] == 3
+    assert [order["external_id"] for order in everything["items"]] == ["WH-2003", "WH-2002", "WH-2001"]
+    assert first_page["total"] == 3
+    assert (first_page["limit"], first_page["offset"]) == (2, 0)
+    assert [order["external_id"] for order in first_page["items"]] == ["WH-2003", "WH-2002"]
+    assert [order["external_id"] for order in second_page["items"]] == ["WH-2001"]
+    assert allocated["total"] == 3
+    assert held == {"items": [], "total": 0, "limit": 50, "offset": 0}
+    assert [order["external_id"] for order in searched["items"]] == ["WH-2002"]
+
+
+def test_list_orders_rejects_bad_filters(client: TestClient):
+    bad_status = client.get("/api/v1/orders", params={"status": "lost"})
+    bad_limit = client.get("/api/v1/orders", params={"limit": 0})
+    unknown_channel = client.get("/api/v1/orders", params={"channel": "nowhere"})
+
+    assert bad_status.status_code == 422
+    assert bad_status.json()["error"]["fields"][0]["field"] == "query.status"
+    assert bad_limit.status_code == 422
+    assert "limit" in bad_limit.json()["error"]["message"]
+    assert unknown_channel.status_code == 404
+    assert unknown_channel.json()["error"]["params"]["ref"] == "nowhere"
+
+
+def test_get_order_by_reference(client: TestClient):
+    by_channel_id = client.get("/api/v1/orders/WH-2002")
+    assert by_channel_id.status_code == 200, by_channel_id.text
+    order = by_channel_id.json()
+    by_number = client.get(f"/api/v1/orders/{order['number']}").json()
+    routing = client.get(f"/api/v1/orders/{order['number']}/routing").json()
+
+    assert by_number == order
+    assert order["currency"] == "GBP"
+    assert order["total"] == "12.00"
+    assert order["shipments"] == [{"location": "UK", "status": "pending",
+                                   "lines": [{"sku": "CASE-IP15-CLR", "quantity": 1}]}]
+    assert [event["kind"] for event in order["events"]] == ["imported", "routed"]
+    assert routing["explanation"]["winner"] == ["UK"]
+    assert routing["rules"] == ["fewest_splits", "closest", "rank"]
+
+
+def test_unknown_order_is_json_404(client: TestClient):
+    english = client.get("/api/v1/orders/OT999999")
+    chinese = client.get("/api/v1/orders/OT999999", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
+
+    assert english.status_code == 404
+    error = english.json()["error"]
+    assert set(error) == {"code", "message", "params"}
+    assert error["code"] == "not_found"
+    assert "'OT999999' was not found" in error["message"]
+    assert error["params"]["ref"] == "OT999999"
+    assert chinese.status_code == 404
+    assert chinese.json()["error"]["message"].startswith("未找到订单 'OT999999'")
+
+
+def test_create_manual_order(client: TestClient):
+    before = stock_row(client, "SOCK-3PK", "NJ")
+
+    response = client.post("/api/v1/orders", json=manual_order())
+
+    assert response.status_code == 201, response.text
+    order = response.json()
+    assert order["channel"] == "wholesale"
+    assert order["external_id"] == "PO-77"
+    assert order["currency"] == "USD"
+    assert order["status"] == "allocated"
+    assert order["subtotal"] == "21.00"
+    assert order["total"] == "25.00"
+    assert order["shipping_address"]["country_code"] == "US"
+    assert order["shipments"] == [{"location": "NJ", "status": "pending", "lines": [{"sku": "SOCK-3PK", "quantity": 4}]}]
+    assert stock_row(client, "SOCK-3PK", "NJ")["reserved"] == before["reserved"] + 4
+    assert client.get("/api/v1/orders/PO-77").json()["number"] == order["number"]
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"lines": []}, "body.lines"),
+    ({"lines": [{"sku": "SOCK-3PK", "quantity": 0, "unit_price": "5"}]}, "body.lines.0.quantity"),
+    ({"lines": [{"sku": "SOCK-3PK", "quantity": 1, "unit_price": "-5"}]}, "body.lines.0.unit_price"),
+    ({"currency": "US"}, "body.currency"),
+    ({"shipping_address": {"name": "Pat"}}, "body.shipping_address.country_code"),
+    ({"colour": "red"}, "body.colour"),
+])
+def test_create_order_invalid_body(client: TestClient, changes: dict[str, Any], field: str):
+    response = client.post("/api/v1/orders", json=manual_order(**changes))
+
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert error["fields"][0]["field"] == field
+    assert error["message"].startswith(field)
+
+
+def test_create_order_unknown_currency(client: TestClient):
+    response = client.post("/api/v1/orders", json=manual_order(currency="XYZ"))
+
+    assert response.status_code == 422
+    assert "XYZ" in response.json()["error"]["message"]
+
+
+def test_create_order_unknown_channel(client: TestClient):
+    response = client.post("/api/v1/orders", json=manual_order(channel="nowhere"))
+
+    assert response.status_code == 404
+    assert response.json()["error"]["params"]["ref"] == "nowhere"
+
+
+def test_cancel_order_releases_stock(client: TestClient):
+    before = stock_row(client, "CASE-IP15-CLR", "UK")
+
+    response = client.post("/api/v1/orders/WH-2002/cancel")
+
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "cancelled"
+    assert response.json()["events"][-1]["cause"] == "api"
+    assert stock_row(client, "CASE-IP15-CLR", "UK")["reserved"] == before["reserved"] - 1
+    reroute = client.post("/api/v1/orders/WH-2002/reroute")
+    assert reroute.status_code == 409
+    assert reroute.json()["error"]["code"] == "order_not_open"
+
+
+def test_cancel_line_and_reroute(client: TestClient):
+    partly = client.post("/api/v1/orders/WH-2003/lines/1/cancel", params={"quantity": 2})
+    too_many = client.post("/api/v1/orders/WH-2003/lines/1/cancel", params={"quantity": 5})
+    no_line = client.post("/api/v1/orders/WH-2003/lines/9/cancel")
+    rerouted = client.post("/api/v1/orders/WH-2003/reroute")
+
+    assert partly.status_code == 200, partly.text
+    assert partly.json()["lines"][0]["cancelled_quantity"] == 2
+    assert partly.json()["shipments"][0]["lines"] == [{"sku": "TEE-BLK-L", "quantity": 1}]
+    assert too_many.status_code == 422
+    assert too_many.json()["error"]["params"]["field"] == "quantity"
+    assert no_line.status_code == 404
+    assert rerouted.status_code == 200, rerouted.text
+    assert rerouted.json()["status"] == "allocated"
+    reserved = sum(row["reserved"] for row in client.get("/api/v1/stock", params={"sku": "TEE-BLK-L"}).json())
+    assert reserved == 1
+
+
+def test_stock_set_adjust_ledger(client: TestClient):
+    set_response = client.put("/api/v1/stock/SOCK-3PK/NJ", json={"on_hand": 70, "safety_stock": 5})
+    adjusted = client.post("/api/v1/stock/SOCK-3PK/NJ/adjustments",
+                           json={"delta": -3, "reason": "damage", "reference": "RMA-9"})
+    ledger = client.get("/api/v1/stock/ledger", params={"sku": "SOCK-3PK", "location": "NJ", "limit": 2})
+
+    assert set_response.status_code == 200, set_response.text
+    assert set_response.json() == {"sku": "SOCK-3PK", "location": "NJ", "on_hand": 70, "reserved": 0,
+                                   "safety_stock": 5, "available": 65}
+    assert adjusted.status_code == 200, adjusted.text
+    assert adjusted.json()["on_hand"] == 67
+    assert adjusted.json()["available"] == 62
+    entries = ledger.json()
+    assert [entry["on_hand_delta"] for entry in entries] == [-3, 10]
+    assert entries[0]["reason"] == "damage"
+
+
+def test_stock_errors(client: TestClient):
+    unknown_sku = client.put("/api/v1/stock/NO-SKU/NJ", json={"on_hand": 1})
+    unknown_location = client.post("/api/v1/stock/SOCK-3PK/XX/adjustments", json={"delta": 1})
+    negative = client.put("/api/v1/stock/SOCK-3PK/NJ", json={"on_hand": -1})
+    below_zero = client.post("/api/v1/stock/SOCK-3PK/NJ/adjustments", json={"delta": -1000})
+
+    assert unknown_sku.status_code == 404
+    assert "NO-SKU" in unknown_sku.json()["error"]["message"]
+    assert unknown_location.status_code == 404
+    assert "'XX'" in unknown_location.json()["error"]["message"]
+    assert negative.status_code == 422
+    assert negative.json()["error"]["fields"][0]["field"] == "body.on_hand"
+    assert below_zero.status_code in {409, 422}
+    assert stock_row(client, "SOCK-3PK", "NJ")["on_hand"] == 60
+
+
+def test_stock_backorder_served_by_new_stock(client: TestClient):
+    body = manual_order(external_id="PO-88", lines=[{"sku": "EARB-WHT", "quantity": 30, "unit_price": "20"}])
+    created = client.post("/api/v1/orders", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["status"] == "backordered"
+
+    client.post("/api/v1/stock/EARB-WHT/NJ/adjustments", json={"delta": 40, "reason": "receipt"})
+
+    assert client.get("/api/v1/orders/PO-88").json()["status"] == "allocated"
+
+
+def test_catalog_lists(client: TestClient):
+    products = client.get("/api/v1/products").json()
+    bundle = client.get("/api/v1/products/KIT-IP15").json()
+    locations = client.get("/api/v1/locations").json()
+    location = client.get("/api/v1/locations/UK").json()
+    channels = client.get("/api/v1/channels").json()
+
+    assert len(products) == 26
+    assert bundle["is_bundle"] is True
+    assert {component["sku"] for component in bundle["components"]} == {"CASE-IP15-CLR", "SCRN-IP15", "CBL-USBC-1M"}
+    assert {row["code"] for row in locations} == {"SZ", "LA", "NJ", "UK", "DE"}
+    assert location["address"]["country_code"] == "GB"
+    assert {row["code"] for row in channels} == {"shopify-us", "amazon-us", "woocommerce-eu", "wholesale"}
+    assert client.get("/api/v1/products/NOPE").status_code == 404
+    assert client.get("/api/v1/locations/NOPE").status_code == 404
+
+
+def test_upload_import_report(client: TestClient, samples: Path):
+    path = samples / "shopify_orders_export_csv" / "shopify_orders_export_GB_GBP_tiktok_shop_channel.csv"
+
+    with path.open("rb") as handle:
+        response = client.post("/api/v1/imports", files={"file": (path.name, handle, "text/csv")})
+
+    assert response.status_code == 201, response.text
+    report = response.json()
+    assert report["filename"] == path.name
+    assert report["format"] == "shopify-csv"
+    assert report["channel"] == "shopify-us"
+    assert report["created"] == 60
+    assert [error["line"] for error in report["errors"]][:2] == [32, 47]
+    assert all({"line", "field", "value", "message"} <= set(error) for error in report["errors"])
+    stored = client.get(f"/api/v1/imports/{report['id']}")
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["created"] == 60
+    assert len(stored.json()["errors"]) == len(report["errors"])
+    assert stored.json()["status"] in {"finished", "finished_with_errors", "done"}
+    assert client.get("/api/v1/imports").json()[0]["id"] == report["id"]
+    assert client.get("/api/v1/imports/999999").status_code == 404
+
+
+def test_upload_generic_csv_bad_row(client: TestClient, tmp_path: Path):
+    rows = ("WH-4001,2024-05-01,USD,CAP-BLK,2,11.00,Ann Lee,US,ann@example.com,3 Sample Road,Portland,OR,97201,Cap",
+            "WH-4002,2024-05-01,USD,CAP-BLK,1,abc,Bo Lee,US,bo@example.com,4 Sample Road,Portland,OR,97201,Cap")
+    path = write_wholesale_csv(tmp_path / "upload.csv", rows)
+
+    response = client.post("/api/v1/imports", files={"file": ("upload.csv", path.read_bytes(), "text/csv")},
+                           data={"channel": "wholesale"})
+
+    assert response.status_code == 201, response.text
+    report = response.json()
+    assert report["created"] == 1
+    assert [(error["line"], error["field"], error["value"]) for error in report["errors"]] == [
+        (3, "unit_price", "abc")]
+
+
+def test_upload_unreadable_file(client: TestClient):
+    response = client.post("/api/v1/imports", files={"file": ("notes.txt", b"hello\x00world", "text/plain")})
+
+    assert response.status_code in {400, 422}
+    assert response.json()["error"]["code"]
+
+
+def test_openapi_and_docs_served(client: TestClient):
+    spec = client.get("/openapi.json")
+    docs = client.get("/docs")
+
+    assert spec.status_code == 200
+    assert spec.json()["info"]["title"] == "OrderTower API"
+    assert "/api/v1/orders/{ref}" in spec.json()["paths"]
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
+    assert client.get("/api/v1/health").json()["status"] == "ok"

@@ -1,0 +1,269 @@
+"""The `ordertower` command run as a subprocess on a real database, as an operator or a script would."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import WORKSPACE_FILE, CliResult, write_wholesale_csv
+
+from ordertower.kernel.db import Database
+
+Run = Callable[..., CliResult]
+
+ORDER_KEYS = {"number", "channel", "external_id", "status", "financial_status", "hold_reasons", "currency",
+              "subtotal", "total", "customer", "shipping_address", "lines", "shipments", "routing", "events"}
+ADDRESS_KEYS = {"name", "line1", "line2", "city", "region", "postal_code", "country_code", "phone"}
+LINE_KEYS = {"sku", "channel_sku", "name", "quantity", "unit_price"}
+STOCK_KEYS = {"sku", "location", "on_hand", "reserved", "safety_stock", "available"}
+
+
+def stock_of(run_cli: Run, sku: str) -> dict[str, dict[str, int]]:
+    result = run_cli("stock", "list", "--sku", sku, "--json")
+    assert result.returncode == 0, result.stderr
+    return {row["location"]: row for row in result.json()}
+
+
+def test_workspace_apply_twice_changes_nothing(run_cli: Run):
+    first = run_cli("workspace", "apply", WORKSPACE_FILE)
+    second = run_cli("workspace", "apply", WORKSPACE_FILE)
+    third = run_cli("workspace", "apply", WORKSPACE_FILE, "--json")
+
+    assert first.returncode == 0, first.stderr
+    assert "created" in first.stdout
+    assert "products 24" in first.stdout
+    assert second.returncode == 0, second.stderr
+    assert "nothing changed" in second.stdout
+    assert third.returncode == 0, third.stderr
+    assert third.json() == {"created": {}, "changed": {}, "released_holds": 0, "filled_backorders": 0}
+
+
+def test_import_shopify_csv_json_report(run_cli: Run, workspace: Database, samples: Path):
+    path = samples / "shopify_orders_export_csv" / "shopify_orders_export_ZA_ZAR_vat_inclusive_2021.csv"
+
+    result = run_cli("import", path, "--json")
+
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"created", "updated", "unchanged", "errors"}
+    assert report["created"] == 50
+    assert report["errors"] == []
+    assert "import 1 started" in result.stderr
+    again = run_cli("import", path, "--json")
+    assert again.returncode == 0, again.stderr
+    assert again.json() == {"created": 0, "updated": 0, "unchanged": 50, "errors": []}
+
+
+def test_import_bad_quantity_reports_row(run_cli: Run, workspace: Database, tmp_path: Path):
+    rows = ("WH-3001,2024-05-01,USD,TEE-BLK-M,1,15.00,Jane Smith,US,jane@example.com,1 Sample Road,Seattle,WA,"
+            "98101,Tee",
+            "WH-3002,2024-05-01,USD,MUG-WHT,three,9.50,Joe Bloggs,US,joe@example.com,2 Sample Road,Seattle,WA,"
+            "98101,Mug",
+            "WH-3003,2024-05-01,USD,CAP-BLK,2,11.00,Ann Lee,US,ann@example.com,3 Sample Road,Portland,OR,97201,Cap")
+    path = write_wholesale_csv(tmp_path / "bad-quantity.csv", rows)
+
+    result = run_cli("import", path, "--json")
+
+    assert result.returncode == 1, result.stderr
+    report = result.json()
+    assert report["created"] == 2
+    assert len(report["errors"]) == 1
+    error = report["errors"][0]
+    assert error["line"] == 3
+    assert error["field"] == "quantity"
+    assert error["value"] == "three"
+    assert "three" in error["message"]
+    listed = run_cli("orders", "list", "--json").json()
+    assert sorted(order["external_id"] for order in listed) == ["WH-3001", "WH-3003"]
+
+
+def test_import_text_report_names_line(run_cli: Run, workspace: Database, tmp_path: Path):
+    rows = ("WH-3101,2024-05-01,USD,MUG-WHT,-1,9.50,Joe Bloggs,US,joe@example.com,2 Sample Road,Seattle,WA,"
+            "98101,Mug",)
+    path = write_wholesale_csv(tmp_path / "negative.csv", rows)
+
+    result = run_cli("import", path)
+
+    assert result.returncode == 1
+    assert "line 2, quantity = '-1'" in result.stdout
+
+
+def test_orders_list_json_resource(run_cli: Run, wholesale_orders: Database):
+    result = run_cli("orders", "list", "--json")
+
+    assert result.returncode == 0, result.stderr
+    orders = result.json()
+    assert [order["external_id"] for order in orders] == ["WH-2003", "WH-2002", "WH-2001"]
+    for order in orders:
+        assert ORDER_KEYS - {"events"} <= set(order)
+        assert order["status"] == "allocated"
+    filtered = run_cli("orders", "list", "--json", "--search", "berlin").json()
+    assert [order["external_id"] for order in filtered] == ["WH-2003"]
+
+
+def test_orders_show_by_every_reference(run_cli: Run, wholesale_orders: Database):
+    by_channel_id = run_cli("orders", "show", "WH-2001", "--json")
+    assert by_channel_id.returncode == 0, by_channel_id.stderr
+    order = by_channel_id.json()
+    by_number = run_cli("orders", "show", order["number"], "--json").json()
+
+    assert order["number"].startswith("OT")
+    assert by_number == order
+    assert ORDER_KEYS <= set(order)
+    assert order["channel"] == "wholesale"
+    assert order["currency"] == "USD"
+    assert Decimal(order["subtotal"]) == Decimal("39.50")
+    assert order["total"] == "39.50"
+    assert order["customer"] == {"email": "jane@example.com", "name": "Jane Smith"}
+    assert ADDRESS_KEYS <= set(order["shipping_address"])
+    assert order["shipping_address"]["postal_code"] == "98101"
+    assert [line["sku"] for line in order["lines"]] == ["TEE-BLK-M", "MUG-WHT"]
+    assert all(LINE_KEYS <= set(line) for line in order["lines"])
+    assert order["lines"][0]["unit_price"] == "15.00"
+    assert order["shipments"] == [{"location": "LA", "status": "pending",
+                                   "lines": [{"sku": "MUG-WHT", "quantity": 1}, {"sku": "TEE-BLK-M", "quantity": 2}]}]
+    assert order["routing"]["rules"] == ["fewest_splits", "closest", "rank"]
+    assert order["routing"]["explanation"]["winner"] == ["LA"]
+    assert order["events"]
+
+
+def test_orders_show_shopify_hash_number(run_cli: Run, workspace: Database, samples: Path):
+    path = samples / "shopify_orders_export_csv" / "shopify_orders_export_BD_BDT_cod_multiline_note_attributes.csv"
+    assert run_cli("import", path).returncode == 1
+
+    by_hash = run_cli("orders", "show", "#71737", "--json")
+    by_digits = run_cli("orders", "show", "71737", "--json")
+    by_channel_id = run_cli("orders", "show", "16718821261681", "--json")
+    text = run_cli("orders", "show", "#71737")
+
+    assert by_hash.returncode == 0, by_hash.stderr
+    order = by_hash.json()
+    assert order["external_number"] == "#71737"
+    assert order["status"] == "on_hold"
+    assert "unmapped_sku" in order["hold_reasons"]
+    assert by_digits.json()["number"] == order["number"]
+    assert by_channel_id.json()["number"] == order["number"]
+    assert text.returncode == 0, text.stderr
+    assert order["number"] in text.stdout
+    assert "hold: unpaid, unmapped_sku" in text.stdout
+
+
+def test_stock_list_set_adjust(run_cli: Run, workspace: Database):
+    rows = run_cli("stock", "list", "--json").json()
+    assert all(set(row) == STOCK_KEYS for row in rows)
+    la = stock_of(run_cli, "TEE-BLK-M")["LA"]
+    assert la == {"sku": "TEE-BLK-M", "location": "LA", "on_hand": 120, "reserved": 0, "safety_stock": 10,
+                  "available": 110}
+
+    set_result = run_cli("stock", "set", "TEE-BLK-M", "LA", "80", "--json")
+    adjust_result = run_cli("stock", "adjust", "TEE-BLK-M", "LA", "-5", "--reason", "damage", "--json")
+    ledger = run_cli("stock", "ledger", "--sku", "TEE-BLK-M", "--location", "LA", "--json")
+
+    assert set_result.returncode == 0, set_result.stderr
+    assert set_result.json()["on_hand"] == 80
+    assert adjust_result.returncode == 0, adjust_result.stderr
+    assert adjust_result.json()["on_hand"] == 75
+    assert adjust_result.json()["available"] == 65
+    assert stock_of(run_cli, "TEE-BLK-M")["LA"]["on_hand"] == 75
+    entries = ledger.json()
+    assert entries[0]["reason"] == "damage"
+    assert entries[0]["on_hand_delta"] == -5
+    assert entries[1]["on_hand_delta"] == -40
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (("stock", "set", "NO-SUCH-SKU", "LA", "3"), "NO-SUCH-SKU"),
+    (("stock", "adjust", "TEE-BLK-M", "XX", "3"), "XX"),
+    (("orders", "show", "OT999999"), "OT999999"),
+    (("orders", "cancel", "OT999999"), "OT999999"),
+    (("route", "OT999999"), "OT999999"),
+    (("orders", "list", "--channel", "no-such-channel"), "no-such-channel"),
+])
+def test_unknown_reference_fails_naming_it(run_cli: Run, workspace: Database, args: tuple[str, ...], named: str):
+    result = run_cli(*args)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert named in result.stderr
+    assert "was not found" in result.stderr
+
+
+def test_unknown_sku_message_in_chinese(run_cli: Run, workspace: Database):
+    by_option = run_cli("--lang", "zh", "stock", "set", "NO-SUCH-SKU", "LA", "3")
+    by_environment = run_cli("stock", "adjust", "TEE-BLK-M", "XX", "3", env={"ORDERTOWER_LANG": "zh"})
+
+    assert by_option.returncode == 1
+    assert "错误：未找到SKU 'NO-SUCH-SKU'" in by_option.stderr
+    assert by_environment.returncode == 1
+    assert "未找到仓库 'XX'" in by_environment.stderr
+
+
+def test_negative_stock_set_rejected(run_cli: Run, workspace: Database):
+    result = run_cli("stock", "set", "TEE-BLK-M", "LA", "-3")
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "'quantity'" in result.stderr
+    assert stock_of(run_cli, "TEE-BLK-M")["LA"]["on_hand"] == 120
+
+
+def test_invalid_status_filter_names_it(run_cli: Run, workspace: Database):
+    result = run_cli("orders", "list", "--status", "lost")
+
+    assert result.returncode == 1
+    assert "'lost'" in result.stderr
+    assert "allocated" in result.stderr
+
+
+def test_route_explains_winner(run_cli: Run, wholesale_orders: Database):
+    result = run_cli("route", "WH-2002", "--json")
+    text = run_cli("route", "WH-2002")
+
+    assert result.returncode == 0, result.stderr
+    decision = result.json()
+    assert decision["status"] == "allocated"
+    assert decision["rules"] == ["fewest_splits", "closest", "rank"]
+    explanation = decision["explanation"]
+    assert explanation["winner"] == ["UK"]
+    candidates = {"+".join(candidate["locations"]): candidate for candidate in explanation["candidates"]}
+    assert "UK" in candidates
+    assert candidates["UK"]["eliminated_by"] is None
+    assert all(candidate["eliminated_by"] for code, candidate in candidates.items() if code != "UK")
+    assert explanation["reason"]["en"].startswith("UK won")
+    assert text.returncode == 0, text.stderr
+    assert "UK won" in text.stdout
+
+
+def test_cancel_releases_stock(run_cli: Run, wholesale_orders: Database):
+    before = stock_of(run_cli, "TEE-BLK-M")["LA"]
+    assert before["reserved"] == 2
+
+    result = run_cli("orders", "cancel", "WH-2001")
+    again = run_cli("orders", "cancel", "WH-2001")
+
+    assert result.returncode == 0, result.stderr
+    assert "cancelled" in result.stdout
+    after = stock_of(run_cli, "TEE-BLK-M")["LA"]
+    assert after["reserved"] == 0
+    assert after["available"] == before["available"] + 2
+    assert stock_of(run_cli, "MUG-WHT")["LA"]["reserved"] == 0
+    shown = run_cli("orders", "show", "WH-2001", "--json").json()
+    assert shown["status"] == "cancelled"
+    assert shown["shipments"] == [] or all(s["status"] == "cancelled" for s in shown["shipments"])
+    # A second cancel is accepted, and must not release the same units twice.
+    assert again.returncode == 0, again.stderr
+    assert stock_of(run_cli, "TEE-BLK-M")["LA"] == after
+
+
+def test_cancel_line_reroutes_rest(run_cli: Run, wholesale_orders: Database):
+    result = run_cli("orders", "cancel", "WH-2001", "--line", "2", "--json")
+
+    assert result.returncode == 0, result.stderr
+    order = result.json()
+    assert order["status"] == "allocated"
+    assert order["lines"][1]["cancelled_quantity"] == 1
+    assert stock_of(run_cli, "MUG-WHT")["LA"]["reserved"] == 0
+    assert stock_of(run_cli, "TEE-BLK-M")["LA"]["reserved"] == 2
