@@ -75,8 +75,12 @@ def serve_command(
 
     from ordertower.kernel.cli_support import say
 
+    from ordertower.kernel.settings import get_settings
+
     database = state.database()
+    # Worker processes build the app from the environment, so hand the chosen database on there.
     os.environ["ORDERTOWER_DATABASE_URL"] = database.url
+    get_settings.cache_clear()
     say(SERVING, host=host, port=port)
     uvicorn.run("ordertower.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 

@@ -24,7 +24,7 @@ from ordertower.api import create_app
 from ordertower.kernel.db import Database
 
 # Bounded so that one run takes a few minutes on each database; derandomized so a failure reproduces.
-FUZZ_SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None,
+FUZZ_SETTINGS = settings(max_examples=200, deadline=None, derandomize=True, database=None,
                          suppress_health_check=list(HealthCheck))
 
 

@@ -79,3 +79,15 @@ class ValidationError(OrderTowerError):
 class ConflictError(OrderTowerError):
     code = "conflict"
     http_status = 409
+
+
+class UnreadableFileError(OrderTowerError):
+    """A file whose bytes break the format's syntax, such as a CSV line end inside an unquoted field."""
+
+    code = "unreadable_file"
+    http_status = 400
+    message = Message(
+        "Cannot read {filename!r}: {detail}. Save the file again from the channel or a spreadsheet program "
+        "and import it again.",
+        "无法读取 {filename!r}：{detail}。请从渠道或电子表格程序重新保存该文件后再导入。",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import uuid
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from sqlalchemy import Connection, select
 
 from ordertower.channels.model import ChannelOrderState, FinancialStatus, ParsedAddress, ParsedLine, ParsedOrder
-from ordertower.kernel.errors import NotFoundError
+from ordertower.kernel.errors import NotFoundError, UnreadableFileError
 from ordertower.kernel.web import ERROR_RESPONSES, get_database, read_connection, write_connection
 from ordertower.orders import service
 from ordertower.orders.model import OrderStatus
@@ -191,10 +192,12 @@ def upload_import(
     from ordertower.orders.importing import import_orders
 
     filename = (file.filename or "upload").replace("\x00", "")[:200]
-    source = read_orders(
-        file.file if file.file.seekable() else io.BytesIO(file.file.read()), filename=filename, format=format or None
-    )
-    report = import_orders(get_database(request), source, channel_code=channel or None)
+    data = file.file if file.file.seekable() else io.BytesIO(file.file.read())
+    try:
+        source = read_orders(data, filename=filename, format=format or None)
+        report = import_orders(get_database(request), source, channel_code=channel or None)
+    except csv.Error as error:
+        raise UnreadableFileError(filename=filename, detail=str(error)) from error
     return {
         "id": report.import_id,
         "filename": filename,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import sys
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import typer
 
 from ordertower.kernel.cli_support import handle_errors, print_json, read, say, state, write
+from ordertower.kernel.errors import UnreadableFileError
 from ordertower.kernel.i18n import Message
 from ordertower.kernel.settings import get_settings
 from ordertower.orders import service
@@ -49,7 +51,10 @@ def _import(file: Path, format: str | None, channel: str | None, json_output: bo
     from ordertower.channels.formats import read_orders_file
     from ordertower.orders.importing import import_orders
 
-    source = read_orders_file(file, format=format)
+    try:
+        source = read_orders_file(file, format=format)
+    except csv.Error as error:
+        raise UnreadableFileError(filename=file.name, detail=str(error)) from error
     progress = _progress_bar(source)
     try:
         report = import_orders(
@@ -59,6 +64,8 @@ def _import(file: Path, format: str | None, channel: str | None, json_output: bo
             batch_size=get_settings().import_batch_size,
             on_progress=progress.update if progress else None,
         )
+    except csv.Error as error:
+        raise UnreadableFileError(filename=file.name, detail=str(error)) from error
     finally:
         if progress:
             progress.close()

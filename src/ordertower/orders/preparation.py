@@ -7,9 +7,8 @@ order of a batch and then writes the batch with bulk statements.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import UTC
 from typing import Any
 
 from ordertower.catalog.snapshot import CatalogSnapshot
@@ -94,8 +93,8 @@ def prepare_order(parsed: ParsedOrder, *, channel_id: int, catalog: CatalogSnaps
         "address_problems": problem_list,
         "fulfilled_by_channel": parsed.fulfilled_by_channel,
         "channel_state": parsed.state.value,
-        "placed_at": parsed.placed_at,
-        "channel_updated_at": parsed.updated_at,
+        "placed_at": parsed.placed_at.astimezone(UTC),
+        "channel_updated_at": parsed.updated_at.astimezone(UTC) if parsed.updated_at else None,
     }
     destination = None
     if target is Status.PENDING and address.country_code:
@@ -161,21 +160,21 @@ _DERIVED = frozenset({"hold_reasons", "address_problems"})
 
 
 def content_hash(values: dict[str, Any], lines: list[PreparedLine]) -> str:
-    """Fingerprint what the channel said, so that re-importing an unchanged order writes nothing."""
-    document = {
-        "order": {key: _plain(value) for key, value in values.items() if key not in _DERIVED},
-        "lines": [{key: _plain(value) for key, value in line.values.items() if key != "product_id"} for line in lines],
-    }
-    encoded = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str).encode()
-    return hashlib.sha256(encoded).hexdigest()
+    """Fingerprint what the channel said, so that re-importing an unchanged order writes nothing.
+
+    The values are ints, strings, booleans, None and aware datetimes, whose
+    repr is stable across runs and Python versions, so repr is a cheap and
+    exact encoding; keys are listed in a fixed order.
+    """
+    order_part = [(key, values[key]) for key in sorted(values) if key not in _DERIVED]
+    line_parts = [[(key, line.values[key]) for key in _LINE_HASH_KEYS] for line in lines]
+    return hashlib.sha256(repr((order_part, line_parts)).encode()).hexdigest()
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+_LINE_HASH_KEYS = (
+    "line_number", "external_line_id", "channel_sku", "sku", "name", "quantity", "cancelled_quantity",
+    "unit_price", "discount", "tax",
+)  # fmt: skip
 
 
 def merge_fragments(first: ParsedOrder, later: ParsedOrder) -> ParsedOrder:

@@ -126,7 +126,9 @@ def cancel_order(connection: Connection, ref: str, *, cause: str = "operator") -
     check_transition(order.number, OrderStatus(order.status), OrderStatus.CANCELLED)
     released = release_order_allocations(connection, [order.id])
     connection.execute(
-        update(orders).where(orders.c.id == order.id).values(status=OrderStatus.CANCELLED.value, hold_reasons=[], updated_at=utc_now())
+        update(orders)
+        .where(orders.c.id == order.id)
+        .values(status=OrderStatus.CANCELLED.value, hold_reasons=[], updated_at=utc_now())
     )
     _record(connection, order, "cancelled", OrderStatus.CANCELLED, cause, {"released_units": released})
     logger.info("order %s cancelled by %s; %d units released", order.number, cause, released)

@@ -42,19 +42,22 @@ def allocate_numbers(connection: Connection, count: int) -> list[str]:
     return [f"{ORDER_NUMBER_PREFIX}{value}" for value in range(start, start + count)]
 
 
+def _buyer(order: PreparedOrder) -> tuple[str, str, str]:
+    """Return the (email, phone, name) that match_customers keys on, the same way as PreparedOrder.customer_key."""
+    return (
+        order.parsed.email,
+        order.parsed.phone or order.values["ship_phone"],
+        order.parsed.customer_name or order.values["ship_name"],
+    )
+
+
 def insert_orders(
     connection: Connection, prepared: Sequence[PreparedOrder], catalog: CatalogSnapshot
 ) -> list[OrderWork]:
     """Insert new orders with their lines and first event; return the ones routing should fill."""
     if not prepared:
         return []
-    customer_ids = match_customers(
-        connection,
-        [
-            (p.parsed.email, p.parsed.phone or p.values["ship_phone"], p.parsed.customer_name or p.values["ship_name"])
-            for p in prepared
-        ],
-    )
+    customer_ids = match_customers(connection, [_buyer(order) for order in prepared])
     numbers = allocate_numbers(connection, len(prepared))
     now = utc_now()
     rows = []
@@ -165,9 +168,7 @@ def update_orders(
         open_ids = [row.id for row, _ in open_rows]
         release_order_allocations(connection, open_ids)
         connection.execute(delete(order_lines).where(order_lines.c.order_id.in_(open_ids)))
-        customer_ids = match_customers(
-            connection, [(o.parsed.email, o.parsed.phone, o.parsed.customer_name) for _, o in open_rows]
-        )
+        customer_ids = match_customers(connection, [_buyer(order) for _, order in open_rows])
         connection.execute(
             update(orders)
             .where(orders.c.id == bindparam("b_id"))

@@ -64,9 +64,7 @@ def great_circle_km(a: Coordinates, b: Coordinates) -> float:
 
 
 @lru_cache(maxsize=65536)
-def geocode(
-    country_code: str, postal_code: str = "", city: str = "", region: str = ""
-) -> GeocodeResult | None:
+def geocode(country_code: str, postal_code: str = "", city: str = "", region: str = "") -> GeocodeResult | None:
     """Locate a destination offline, trying the US ZIP, then the city, then the country.
 
     `region` narrows a city name that several places share, and is compared
@@ -134,7 +132,7 @@ def _cities_by_country() -> dict[str, list[dict[str, Any]]]:
     return grouped
 
 
-@lru_cache(maxsize=None)
+@cache
 def _city_index(country: str) -> dict[str, tuple[_City, ...]]:
     """Return one country's cities by casefolded name, alternate names included.
 

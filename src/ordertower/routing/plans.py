@@ -1,0 +1,141 @@
+"""Candidate fulfillment plans and the constants the routing rules share."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from ordertower.routing.model import Allocation, DemandLine, LocationCandidate
+
+RULES = ("closest", "fewest_splits", "rank", "balance", "most_stock")
+
+MAX_PLAN_LOCATIONS = 3
+"""Maximum number of locations in one candidate plan, which keeps the search small."""
+
+MAX_PLANS = 300
+"""Maximum candidate plans per order, which bounds the time per order."""
+
+MAX_EXPLAINED_PLANS = 10
+"""Candidates listed in the explanation. The others are only counted."""
+
+TIE_BREAK = "tie_break"
+
+_RULE_NAMES_ZH = {
+    "closest": "距离最近",
+    "fewest_splits": "拆单最少",
+    "rank": "优先级最高",
+    "balance": "负载最低",
+    "most_stock": "库存最多",
+}
+
+
+class _Site:
+    """A location with the figures of this order precomputed."""
+
+    __slots__ = ("code", "coverable", "distance", "load_base", "rank", "stock", "stock_total")
+
+    def __init__(self, location: LocationCandidate, stock: dict[str, int], demand: Mapping[str, int]) -> None:
+        self.code = location.code
+        self.stock = stock
+        self.stock_total = sum(stock.values())
+        self.coverable = sum(min(units, stock[sku]) for sku, units in demand.items())
+        self.rank: float = math.inf if location.rank is None else float(location.rank)
+        self.distance = math.inf
+        self.load_base = (location.open_units, location.daily_capacity)
+
+    def load(self, added: int) -> float:
+        """Return the share of a day's capacity in use once `added` more units are allocated."""
+        open_units, capacity = self.load_base
+        if capacity is None:
+            return 0.0
+        if capacity <= 0:
+            return math.inf
+        return (open_units + added) / capacity
+
+
+class _Plan:
+    """A set of locations that can ship the whole order.
+
+    The units per location are assigned only when needed (for the winner, the
+    balance rule and the explanation), because most plans lose before that.
+    """
+
+    __slots__ = (
+        "_added",
+        "_allocations",
+        "codes",
+        "distance",
+        "eliminated_by",
+        "eliminated_score",
+        "eliminated_stage",
+        "lines",
+        "rank",
+        "sites",
+        "stock_total",
+    )
+
+    def __init__(self, sites: tuple[_Site, ...], lines: Sequence[DemandLine], total_units: int) -> None:
+        self.sites = sites
+        self.codes = tuple(sorted(site.code for site in sites))
+        self.lines = lines
+        if len(sites) == 1:
+            self.distance = sites[0].distance
+            self.rank = sites[0].rank
+            self.stock_total = sites[0].stock_total
+        else:
+            self.distance = max(site.distance for site in sites)
+            self.rank = sum(site.rank for site in sites)
+            self.stock_total = sum(site.stock_total for site in sites)
+        self._allocations: list[Allocation] | None = None
+        self._added: dict[str, int] | None = {sites[0].code: total_units} if len(sites) == 1 else None
+        self.eliminated_by: str | None = None
+        self.eliminated_score = 0.0
+        self.eliminated_stage = -1
+
+    @property
+    def allocations(self) -> list[Allocation]:
+        if self._allocations is None:
+            self._allocations = _assign(self.sites, self.lines)
+        return self._allocations
+
+    def added_units(self, code: str) -> int:
+        """Return the units this plan allocates at a location."""
+        if self._added is None:
+            self._added = {}
+            for allocation in self.allocations:
+                self._added[allocation.location] = self._added.get(allocation.location, 0) + allocation.quantity
+        return self._added.get(code, 0)
+
+    def score(self, rule: str) -> float:
+        """Return the plan's score under `rule`, where lower is better."""
+        if rule == "closest":
+            return self.distance
+        if rule == "fewest_splits":
+            return float(len(self.sites))
+        if rule == "rank":
+            return self.rank
+        if rule == "balance":
+            return self.load()
+        return -float(self.stock_total)
+
+    def load(self) -> float:
+        """Return the highest share of daily capacity in use at the plan's locations."""
+        return max(site.load(self.added_units(site.code)) for site in self.sites)
+
+
+def _assign(sites: Sequence[_Site], lines: Sequence[DemandLine]) -> list[Allocation]:
+    """Allocate each line from the sites in the given order, as far as their stock goes."""
+    remaining = {site.code: dict(site.stock) for site in sites}
+    allocations: list[Allocation] = []
+    for line in lines:
+        needed = line.quantity
+        for site in sites:
+            if not needed:
+                break
+            stock = remaining[site.code]
+            units_taken = min(needed, stock.get(line.sku, 0))
+            if units_taken:
+                stock[line.sku] -= units_taken
+                needed -= units_taken
+                allocations.append(Allocation(line.line_key, line.sku, site.code, units_taken))
+    return allocations
