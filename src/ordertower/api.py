@@ -111,19 +111,33 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         # Starlette raises these for malformed bodies, unknown paths and methods; they get our error shape too.
         detail = str(error.detail)
-        return JSONResponse(status_code=error.status_code, headers=error.headers, content={"error": {
-            "code": HTTP_ERROR_CODES.get(error.status_code, "http_error"),
-            "message": HTTP_ERROR.render(_language(request), status=error.status_code, detail=detail),
-            "params": {"detail": detail}}})
+        return JSONResponse(
+            status_code=error.status_code,
+            headers=error.headers,
+            content={
+                "error": {
+                    "code": HTTP_ERROR_CODES.get(error.status_code, "http_error"),
+                    "message": HTTP_ERROR.render(_language(request), status=error.status_code, detail=detail),
+                    "params": {"detail": detail},
+                }
+            },
+        )
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
         # Starlette still re-raises the error after this response, so servers and tests see it too.
         reference = uuid.uuid4().hex[:12]
         logger.error("unexpected error %s on %s %s", reference, request.method, request.url.path, exc_info=error)
-        return JSONResponse(status_code=500, content={"error": {
-            "code": "internal_error", "message": INTERNAL.render(_language(request), reference=reference),
-            "params": {"reference": reference}}})
+        return JSONResponse(
+            status_code=500,
+            content={
+                "error": {
+                    "code": "internal_error",
+                    "message": INTERNAL.render(_language(request), reference=reference),
+                    "params": {"reference": reference},
+                }
+            },
+        )
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, error: DataError) -> JSONResponse:

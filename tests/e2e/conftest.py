@@ -24,8 +24,10 @@ REPO = Path(__file__).resolve().parents[2]
 WORKSPACE_FILE = REPO / "examples" / "workspace.yaml"
 
 # Three wholesale orders for SKUs of the example workspace, shipped to the US, the UK and Germany.
-WHOLESALE_HEADER = ("order_id,order_date,currency,sku,quantity,unit_price,ship_name,ship_country,email,"
-                    "ship_line1,ship_city,ship_region,ship_postal_code,product_name")
+WHOLESALE_HEADER = (
+    "order_id,order_date,currency,sku,quantity,unit_price,ship_name,ship_country,email,"
+    "ship_line1,ship_city,ship_region,ship_postal_code,product_name"
+)
 WHOLESALE_ROWS = (
     "WH-2001,2024-05-01T09:30:00-07:00,USD,TEE-BLK-M,2,15.00,Jane Smith,US,jane@example.com,"
     "1 Sample Road,Seattle,WA,98101,Classic Cotton Tee",
@@ -64,13 +66,23 @@ def run_cli(database: Database, tmp_path: Path) -> Callable[..., CliResult]:
     executable = ordertower_executable()
 
     def run(*args: str | Path, env: dict[str, str] | None = None, timeout: float = 120) -> CliResult:
-        environment = {key: value for key, value in os.environ.items()
-                       if key not in {"ORDERTOWER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"}}
-        environment.update({"ORDERTOWER_DATABASE_URL": database.url, "LANG": "C.UTF-8",
-                            "PYTHONIOENCODING": "utf-8"})
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"ORDERTOWER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"}
+        }
+        environment.update({"ORDERTOWER_DATABASE_URL": database.url, "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"})
         environment.update(env or {})
-        completed = subprocess.run([executable, *map(str, args)], capture_output=True, text=True, encoding="utf-8",
-                                   env=environment, cwd=tmp_path, timeout=timeout, check=False)
+        completed = subprocess.run(
+            [executable, *map(str, args)],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=environment,
+            cwd=tmp_path,
+            timeout=timeout,
+            check=False,
+        )
         return CliResult(completed.returncode, completed.stdout, completed.stderr)
 
     return run
@@ -101,15 +113,3 @@ def wholesale_orders(workspace: Database, tmp_path: Path) -> Database:
     assert report.errors == []
     assert report.created == 3
     return workspace
-
-
-# TODO: the services still call Result.tuples(), which SQLAlchemy 2.1 deprecates; the suite turns warnings into
-# errors, so this one warning is ignored here until the services iterate rows directly.
-TUPLES_DEPRECATED = "ignore:The Result.tuples\\(\\) method is deprecated:DeprecationWarning"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.path)).parents:
-            item.add_marker(pytest.mark.filterwarnings(TUPLES_DEPRECATED))

@@ -7,17 +7,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_wholesale_csv
 from fastapi.testclient import TestClient
 
+from conftest import write_wholesale_csv
 from ordertower.api import create_app
 from ordertower.kernel.db import Database
 
 
 @pytest.fixture
 def client(wholesale_orders: Database) -> Iterator[TestClient]:
-    with TestClient(create_app(Database(wholesale_orders.url))) as test_client:
-        yield test_client
+    database = Database(wholesale_orders.url)
+    try:
+        with TestClient(create_app(database)) as test_client:
+            yield test_client
+    finally:
+        database.dispose()
 
 
 def manual_order(**changes: Any) -> dict[str, Any]:
@@ -26,8 +30,14 @@ def manual_order(**changes: Any) -> dict[str, Any]:
         "external_id": "PO-77",
         "currency": "usd",
         "email": "buyer@example.com",
-        "shipping_address": {"name": "Pat Buyer", "line1": "300 Main St", "city": "Newark", "region": "NJ",
-                             "postal_code": "07102", "country_code": "us"},
+        "shipping_address": {
+            "name": "Pat Buyer",
+            "line1": "300 Main St",
+            "city": "Newark",
+            "region": "NJ",
+            "postal_code": "07102",
+            "country_code": "us",
+        },
         "lines": [{"sku": "SOCK-3PK", "quantity": 4, "unit_price": "5.25"}],
         "shipping_total": "4.00",
     }
@@ -85,8 +95,9 @@ def test_get_order_by_reference(client: TestClient):
     assert by_number == order
     assert order["currency"] == "GBP"
     assert order["total"] == "12.00"
-    assert order["shipments"] == [{"location": "UK", "status": "pending",
-                                   "lines": [{"sku": "CASE-IP15-CLR", "quantity": 1}]}]
+    assert order["shipments"] == [
+        {"location": "UK", "status": "pending", "lines": [{"sku": "CASE-IP15-CLR", "quantity": 1}]}
+    ]
     assert [event["kind"] for event in order["events"]] == ["imported", "routed"]
     assert routing["explanation"]["winner"] == ["UK"]
     assert routing["rules"] == ["fewest_splits", "closest", "rank"]
@@ -120,19 +131,24 @@ def test_create_manual_order(client: TestClient):
     assert order["subtotal"] == "21.00"
     assert order["total"] == "25.00"
     assert order["shipping_address"]["country_code"] == "US"
-    assert order["shipments"] == [{"location": "NJ", "status": "pending", "lines": [{"sku": "SOCK-3PK", "quantity": 4}]}]
+    assert order["shipments"] == [
+        {"location": "NJ", "status": "pending", "lines": [{"sku": "SOCK-3PK", "quantity": 4}]}
+    ]
     assert stock_row(client, "SOCK-3PK", "NJ")["reserved"] == before["reserved"] + 4
     assert client.get("/api/v1/orders/PO-77").json()["number"] == order["number"]
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"lines": []}, "body.lines"),
-    ({"lines": [{"sku": "SOCK-3PK", "quantity": 0, "unit_price": "5"}]}, "body.lines.0.quantity"),
-    ({"lines": [{"sku": "SOCK-3PK", "quantity": 1, "unit_price": "-5"}]}, "body.lines.0.unit_price"),
-    ({"currency": "US"}, "body.currency"),
-    ({"shipping_address": {"name": "Pat"}}, "body.shipping_address.country_code"),
-    ({"colour": "red"}, "body.colour"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"lines": []}, "body.lines"),
+        ({"lines": [{"sku": "SOCK-3PK", "quantity": 0, "unit_price": "5"}]}, "body.lines.0.quantity"),
+        ({"lines": [{"sku": "SOCK-3PK", "quantity": 1, "unit_price": "-5"}]}, "body.lines.0.unit_price"),
+        ({"currency": "US"}, "body.currency"),
+        ({"shipping_address": {"name": "Pat"}}, "body.shipping_address.country_code"),
+        ({"colour": "red"}, "body.colour"),
+    ],
+)
 def test_create_order_invalid_body(client: TestClient, changes: dict[str, Any], field: str):
     response = client.post("/api/v1/orders", json=manual_order(**changes))
 
@@ -191,13 +207,20 @@ def test_cancel_line_and_reroute(client: TestClient):
 
 def test_stock_set_adjust_ledger(client: TestClient):
     set_response = client.put("/api/v1/stock/SOCK-3PK/NJ", json={"on_hand": 70, "safety_stock": 5})
-    adjusted = client.post("/api/v1/stock/SOCK-3PK/NJ/adjustments",
-                           json={"delta": -3, "reason": "damage", "reference": "RMA-9"})
+    adjusted = client.post(
+        "/api/v1/stock/SOCK-3PK/NJ/adjustments", json={"delta": -3, "reason": "damage", "reference": "RMA-9"}
+    )
     ledger = client.get("/api/v1/stock/ledger", params={"sku": "SOCK-3PK", "location": "NJ", "limit": 2})
 
     assert set_response.status_code == 200, set_response.text
-    assert set_response.json() == {"sku": "SOCK-3PK", "location": "NJ", "on_hand": 70, "reserved": 0,
-                                   "safety_stock": 5, "available": 65}
+    assert set_response.json() == {
+        "sku": "SOCK-3PK",
+        "location": "NJ",
+        "on_hand": 70,
+        "reserved": 0,
+        "safety_stock": 5,
+        "available": 65,
+    }
     assert adjusted.status_code == 200, adjusted.text
     assert adjusted.json()["on_hand"] == 67
     assert adjusted.json()["available"] == 62
@@ -274,18 +297,20 @@ def test_upload_import_report(client: TestClient, samples: Path):
 
 
 def test_upload_generic_csv_bad_row(client: TestClient, tmp_path: Path):
-    rows = ("WH-4001,2024-05-01,USD,CAP-BLK,2,11.00,Ann Lee,US,ann@example.com,3 Sample Road,Portland,OR,97201,Cap",
-            "WH-4002,2024-05-01,USD,CAP-BLK,1,abc,Bo Lee,US,bo@example.com,4 Sample Road,Portland,OR,97201,Cap")
+    rows = (
+        "WH-4001,2024-05-01,USD,CAP-BLK,2,11.00,Ann Lee,US,ann@example.com,3 Sample Road,Portland,OR,97201,Cap",
+        "WH-4002,2024-05-01,USD,CAP-BLK,1,abc,Bo Lee,US,bo@example.com,4 Sample Road,Portland,OR,97201,Cap",
+    )
     path = write_wholesale_csv(tmp_path / "upload.csv", rows)
 
-    response = client.post("/api/v1/imports", files={"file": ("upload.csv", path.read_bytes(), "text/csv")},
-                           data={"channel": "wholesale"})
+    response = client.post(
+        "/api/v1/imports", files={"file": ("upload.csv", path.read_bytes(), "text/csv")}, data={"channel": "wholesale"}
+    )
 
     assert response.status_code == 201, response.text
     report = response.json()
     assert report["created"] == 1
-    assert [(error["line"], error["field"], error["value"]) for error in report["errors"]] == [
-        (3, "unit_price", "abc")]
+    assert [(error["line"], error["field"], error["value"]) for error in report["errors"]] == [(3, "unit_price", "abc")]
 
 
 def test_upload_unreadable_file(client: TestClient):

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, select
 
 from ordertower.catalog import service
 from ordertower.catalog.tables import bundle_components, products
-from ordertower.kernel.web import ERROR_RESPONSES, read_connection
+from ordertower.kernel.web import ERROR_RESPONSES, PathCode, read_connection
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
@@ -47,7 +47,7 @@ def list_products(connection: Annotated[Connection, Depends(read_connection)]) -
 
 
 @router.get("/products/{sku}", tags=["products"])
-def get_product(sku: str, connection: Annotated[Connection, Depends(read_connection)]) -> dict[str, Any]:
+def get_product(sku: PathCode, connection: Annotated[Connection, Depends(read_connection)]) -> dict[str, Any]:
     """Get one product or bundle by SKU."""
     return _product(service.get_product_or_raise(connection, sku), _components(connection))
 
@@ -78,7 +78,7 @@ def list_locations(connection: Annotated[Connection, Depends(read_connection)]) 
 
 
 @router.get("/locations/{code}", tags=["locations"])
-def get_location(code: str, connection: Annotated[Connection, Depends(read_connection)]) -> dict[str, Any]:
+def get_location(code: PathCode, connection: Annotated[Connection, Depends(read_connection)]) -> dict[str, Any]:
     """Get one location by code."""
     return _location(service.get_location_or_raise(connection, code))
 

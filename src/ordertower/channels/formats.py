@@ -125,7 +125,7 @@ def detect_format(head: bytes, filename: str) -> str:
 def _detect_delimited(text: str, filename: str) -> str:
     first_line = text.splitlines()[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     names = {name.strip().lower() for name in header}
     if {"lineitem quantity", "lineitem name", "name"} <= names:
         return "shopify-csv"

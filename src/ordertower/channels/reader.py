@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import itertools
 import logging
 from collections import OrderedDict
@@ -109,18 +110,30 @@ class TextLines:
         self.encoding = encoding
         self._lines = io.BufferedReader(raw)
         self._decoder = codecs.getincrementaldecoder(encoding)()
+        self._pending: list[str] = []
 
     def __iter__(self) -> TextLines:
         return self
 
     def __next__(self) -> str:
+        if self._pending:
+            return self._pending.pop(0)
         line = self._lines.readline()
         if not line:
             tail = self._decoder.decode(b"", final=True)
             if tail:
                 return tail
             raise StopIteration
-        return str(self._decoder.decode(line))
+        text = str(self._decoder.decode(line))
+        if "\r" not in text.rstrip("\r\n"):
+            return text
+        # Old Mac files end lines with a lone CR; csv.reader wants one line per item.
+        parts = _LONE_CR.split(text)
+        self._pending = [part for part in parts[1:] if part]
+        return parts[0]
+
+
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
 
 
 class Utf8Stream(io.RawIOBase):

@@ -22,7 +22,9 @@ def match_customers(connection: Connection, buyers: Iterable[tuple[str, str, str
         return {}
 
     found = _select_ids(connection, wanted)
-    missing = [key for key in wanted if key not in found]
+    # Key order, so that importers sharing buyers take the unique-index locks in the same order
+    # and cannot deadlock on PostgreSQL.
+    missing = sorted(key for key in wanted if key not in found)
     if missing:
         now = utc_now()
         if connection.dialect.name == "postgresql":

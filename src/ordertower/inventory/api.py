@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from ordertower.inventory import service
 from ordertower.inventory.model import LedgerReason, StockLevel
-from ordertower.kernel.web import ERROR_RESPONSES, read_connection, write_connection
+from ordertower.kernel.web import ERROR_RESPONSES, PathCode, read_connection, write_connection
 
 router = APIRouter(prefix="/api/v1", tags=["stock"], responses=ERROR_RESPONSES)
 
@@ -64,7 +64,7 @@ def list_stock(
 
 @router.put("/stock/{sku}/{location}", response_model=StockRow)
 def set_stock(
-    sku: str, location: str, body: StockSet, connection: Annotated[Connection, Depends(write_connection)]
+    sku: PathCode, location: PathCode, body: StockSet, connection: Annotated[Connection, Depends(write_connection)]
 ) -> StockRow:
     """Set on_hand to a counted quantity (and optionally safety_stock); backorders are served at once."""
     service.set_stock(
@@ -82,7 +82,10 @@ def set_stock(
 
 @router.post("/stock/{sku}/{location}/adjustments", response_model=StockRow)
 def adjust_stock(
-    sku: str, location: str, body: StockAdjustment, connection: Annotated[Connection, Depends(write_connection)]
+    sku: PathCode,
+    location: PathCode,
+    body: StockAdjustment,
+    connection: Annotated[Connection, Depends(write_connection)],
 ) -> StockRow:
     """Add or remove units on hand with a reason; backorders are served at once."""
     service.adjust_stock(

@@ -31,6 +31,11 @@ from ordertower.kernel.i18n import Message
 
 logger = logging.getLogger(__name__)
 
+MAX_UNITS = 2_147_483_647  # stock columns are 32-bit integers on both databases
+TOO_MANY = Message(
+    "would make on_hand larger than {limit} units, the most a stock level can hold",
+    "会使现有库存超过 {limit} 件，这是单个库存记录的上限",
+)
 NEGATIVE = Message("must be zero or more", "必须大于等于 0")
 
 
@@ -60,6 +65,8 @@ def set_stock(
     """
     if on_hand < 0:
         raise ValidationError(field="on_hand", value=on_hand, problem=NEGATIVE)
+    if on_hand > MAX_UNITS:
+        raise ValidationError(field="on_hand", value=on_hand, problem=TOO_MANY, limit=MAX_UNITS)
     if safety_stock is not None and safety_stock < 0:
         raise ValidationError(field="safety_stock", value=safety_stock, problem=NEGATIVE)
 
@@ -81,9 +88,11 @@ def adjust_stock(
 ) -> StockLevel:
     """Add (or with a negative delta remove) units on hand and return the new level."""
     level_id, level = _lock_level(connection, sku, location)
-    check_new_on_hand(level, level.on_hand + delta)
     if level.on_hand + delta < 0:
         raise ValidationError(field="delta", value=delta, problem=NEGATIVE)
+    if level.on_hand + delta > MAX_UNITS:
+        raise ValidationError(field="delta", value=delta, problem=TOO_MANY, limit=MAX_UNITS)
+    check_new_on_hand(level, level.on_hand + delta)
     if delta:
         _write_on_hand_change(connection, level_id, delta, reason or LedgerReason.ADJUST, reference)
     return StockLevel(sku, location, level.on_hand + delta, level.reserved, level.safety_stock)
@@ -251,7 +260,7 @@ def _apply_reserved_change(
     ]
     result = connection.execute(statement, parameters)
     if result.rowcount != len(parameters) and connection.dialect.supports_sane_multi_rowcount:
-        _raise_shortage(connection, parameters, sku_names or {}, location_codes or {})
+        _raise_shortage(connection, parameters, sign, sku_names or {}, location_codes or {})
     if not connection.dialect.supports_sane_multi_rowcount:
         _verify_levels(connection, parameters)
 
@@ -284,21 +293,35 @@ def _verify_levels(connection: Connection, parameters: list[dict[str, int]]) -> 
 
 
 def _raise_shortage(
-    connection: Connection, parameters: list[dict[str, int]], sku_names: dict[int, str], location_codes: dict[int, str]
+    connection: Connection,
+    parameters: list[dict[str, int]],
+    sign: int,
+    sku_names: dict[int, str],
+    location_codes: dict[int, str],
 ) -> None:
+    # The batch UPDATE has already changed the rows that had enough, and the transaction rolls back
+    # anyway. The ledger has no entry for this batch yet, so its sums are every row's figures from
+    # before the batch, and comparing with them finds the row that did not have enough.
     for item in parameters:
-        row = connection.execute(
-            select(stock_levels.c.on_hand, stock_levels.c.reserved, stock_levels.c.safety_stock).where(
-                stock_levels.c.product_id == item["p_product"], stock_levels.c.location_id == item["p_location"]
+        product_id, location_id, quantity = item["p_product"], item["p_location"], item["p_quantity"]
+        on_hand, reserved = connection.execute(
+            select(
+                func.coalesce(func.sum(stock_ledger.c.on_hand_delta), 0),
+                func.coalesce(func.sum(stock_ledger.c.reserved_delta), 0),
+            ).where(stock_ledger.c.product_id == product_id, stock_ledger.c.location_id == location_id)
+        ).one()
+        safety_stock = connection.scalar(
+            select(stock_levels.c.safety_stock).where(
+                stock_levels.c.product_id == product_id, stock_levels.c.location_id == location_id
             )
-        ).first()
-        available = 0 if row is None else row.on_hand - row.reserved - row.safety_stock
-        if available < 0 or row is None:
+        )
+        limit = int(reserved) if sign < 0 else int(on_hand) - int(reserved) - (safety_stock or 0)
+        if safety_stock is None or limit < quantity:
             raise InsufficientStockError(
-                sku=sku_names.get(item["p_product"], item["p_product"]),
-                location=location_codes.get(item["p_location"], item["p_location"]),
-                requested=item["p_quantity"],
-                available=max(available, 0),
+                sku=sku_names.get(product_id, product_id),
+                location=location_codes.get(location_id, location_id),
+                requested=quantity,
+                available=max(limit, 0),
             )
     raise InsufficientStockError(sku="?", location="?", requested=0, available=0)
 

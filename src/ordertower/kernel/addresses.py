@@ -175,7 +175,7 @@ def _region_spellings(region: str) -> list[str]:
     spellings = [region]
     if len(region) > 3 and region[2] == "-" and region[:2].isalpha():
         spellings.append(region[3:])
-        subdivision = pycountry.subdivisions.get(code=region.upper())
+        subdivision = pycountry.subdivisions.get(code=region.upper())  # type: ignore[no-untyped-call]
         if subdivision is not None:
             name = str(subdivision.name)
             spellings.extend([name, name.split("-")[0], name.split(" ")[0]])

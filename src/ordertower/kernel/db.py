@@ -94,7 +94,9 @@ class Database:
 def create_database_engine(url: str, *, echo: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True, future=True)
+        # psycopg prepares a statement on the server after five runs, and a plan made while a
+        # table was nearly empty (a sequential scan) then stays in use as the table grows.
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"prepare_threshold": None})
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

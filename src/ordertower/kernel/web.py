@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Path, Request
 from sqlalchemy import Connection
 
 from ordertower.kernel.db import Database
@@ -28,6 +28,9 @@ def write_connection(request: Request) -> Iterator[Connection]:
     with get_database(request).write() as connection:
         yield connection
 
+
+# A SKU or code in the URL: PostgreSQL rejects NUL in text, so the check keeps both engines answering alike.
+PathCode = Annotated[str, Path(max_length=128, pattern=r"^[^\x00]*$")]
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed request: a body that is not valid JSON, or a file that cannot be read."},

@@ -58,9 +58,17 @@ def open_units_by_location(connection: Connection) -> dict[int, int]:
 
 
 def allocate_orders(
-    connection: Connection, works: Sequence[OrderWork], catalog: CatalogSnapshot
+    connection: Connection,
+    works: Sequence[OrderWork],
+    catalog: CatalogSnapshot,
+    open_units: dict[int, int] | None = None,
 ) -> dict[int, AllocationOutcome]:
-    """Route and reserve every order in `works`; returns the outcome per order id."""
+    """Route and reserve every order in `works`; returns the outcome per order id.
+
+    `open_units` (units allocated to unshipped orders per location id) is read
+    from the database when not given; an import passes one dict for all its
+    batches and this function adds what it allocates to it.
+    """
     if not works:
         return {}
 
@@ -77,7 +85,8 @@ def allocate_orders(
         for (product, location), units in available_by_id.items()
         if location in catalog.locations
     }
-    open_units = open_units_by_location(connection)
+    if open_units is None:
+        open_units = open_units_by_location(connection)
     load = {info.code: open_units.get(location_id, 0) for location_id, info in catalog.locations.items()}
     location_ids = {info.code: location_id for location_id, info in catalog.locations.items()}
     rules = list(catalog.routing.get("rules", ["fewest_splits", "closest", "rank"]))
@@ -110,6 +119,7 @@ def allocate_orders(
             load[allocation.location] += allocation.quantity
             line_id, product_id = cast(tuple[int, int], allocation.line_key)
             location_id = location_ids[allocation.location]
+            open_units[location_id] = open_units.get(location_id, 0) + allocation.quantity
             reservations.append(
                 inventory.ReservationRequest(product_id, location_id, allocation.quantity, work.order_id)
             )
@@ -142,9 +152,7 @@ def _write_shipments(connection: Connection, allocation_rows: list[dict[str, Any
     pairs = sorted({(row["order_id"], row["location_id"]) for row in allocation_rows})
     now = _now()
     result = connection.execute(
-        insert(shipments).returning(
-            shipments.c.id, shipments.c.order_id, shipments.c.location_id, sort_by_parameter_order=True
-        ),
+        insert(shipments).returning(shipments.c.id, shipments.c.order_id, shipments.c.location_id),
         [
             {"order_id": order_id, "location_id": location_id, "status": "pending", "created_at": now}
             for order_id, location_id in pairs

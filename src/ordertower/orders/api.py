@@ -197,7 +197,7 @@ def upload_import(
         source = read_orders(data, filename=filename, format=format or None)
         report = import_orders(get_database(request), source, channel_code=channel or None)
     except csv.Error as error:
-        raise UnreadableFileError(filename=filename, detail=str(error)) from error
+        raise UnreadableFileError(filename=filename, detail=str(error).rstrip("?.")) from error
     return {
         "id": report.import_id,
         "filename": filename,

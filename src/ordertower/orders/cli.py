@@ -54,7 +54,7 @@ def _import(file: Path, format: str | None, channel: str | None, json_output: bo
     try:
         source = read_orders_file(file, format=format)
     except csv.Error as error:
-        raise UnreadableFileError(filename=file.name, detail=str(error)) from error
+        raise UnreadableFileError(filename=file.name, detail=str(error).rstrip("?.")) from error
     progress = _progress_bar(source)
     try:
         report = import_orders(
@@ -65,7 +65,7 @@ def _import(file: Path, format: str | None, channel: str | None, json_output: bo
             on_progress=progress.update if progress else None,
         )
     except csv.Error as error:
-        raise UnreadableFileError(filename=file.name, detail=str(error)) from error
+        raise UnreadableFileError(filename=file.name, detail=str(error).rstrip("?.")) from error
     finally:
         if progress:
             progress.close()
@@ -85,8 +85,14 @@ def _import(file: Path, format: str | None, channel: str | None, json_output: bo
             unchanged=report.unchanged,
             errors=len(report.errors),
         )
-        for error in report.errors[:50]:
-            say(ROW_ERROR, line=error["line"], field=error["field"], value=error["value"], problem=error["message"])
+        for row_error in report.errors[:50]:
+            say(
+                ROW_ERROR,
+                line=row_error["line"],
+                field=row_error["field"],
+                value=row_error["value"],
+                problem=row_error["message"],
+            )
     return 1 if report.errors else 0
 
 

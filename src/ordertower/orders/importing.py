@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ordertower.catalog.snapshot import CatalogSnapshot, ChannelInfo, load_snapshot
 from ordertower.catalog.tables import channels
@@ -25,6 +25,7 @@ from ordertower.kernel.db import Database, utc_now
 from ordertower.kernel.errors import OrderTowerError
 from ordertower.kernel.i18n import Message, current_language
 from ordertower.orders import writing
+from ordertower.orders.allocation import open_units_by_location
 from ordertower.orders.preparation import (
     PreparedOrder,
     complete_partial,
@@ -37,6 +38,9 @@ from ordertower.orders.tables import order_imports, orders
 logger = logging.getLogger(__name__)
 
 MAX_BATCH_ATTEMPTS = 3
+# SQLSTATEs of a transaction PostgreSQL rolled back to resolve a lock conflict (deadlock_detected,
+# serialization_failure); running the batch again succeeds.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 
 
 class ChannelChoiceError(OrderTowerError):
@@ -160,25 +164,20 @@ def import_orders(
 
     with database.read() as connection:
         catalog = load_snapshot(connection)
+        open_units = open_units_by_location(connection)
     seen: dict[str, str] = {}  # external id -> "created" | "updated" | "unchanged", for fragments
-    for batch in _batches(source, report, batch_size):
-        _flush_with_retry(database, batch, channel, catalog, report, seen)
-        if on_progress is not None:
-            on_progress(source)
+    try:
+        for batch in _batches(source, report, batch_size):
+            _flush_with_retry(database, batch, channel, catalog, report, seen, open_units)
+            if on_progress is not None:
+                on_progress(source)
+    except BaseException:
+        # The batches before the failure are committed: record what they did and that the import stopped.
+        _finish(database, int(import_id), report, status="failed")
+        logger.exception("import %s failed after created=%d updated=%d", import_id, report.created, report.updated)
+        raise
 
-    with database.write() as connection:
-        connection.execute(
-            order_imports.update()
-            .where(order_imports.c.id == import_id)
-            .values(
-                status="finished",
-                created=report.created,
-                updated=report.updated,
-                unchanged=report.unchanged,
-                errors=report.errors,
-                finished_at=utc_now(),
-            )
-        )
+    _finish(database, int(import_id), report, status="finished")
     logger.info(
         "import %s finished: created=%d updated=%d unchanged=%d errors=%d",
         import_id,
@@ -190,6 +189,22 @@ def import_orders(
     return report
 
 
+def _finish(database: Database, import_id: int, report: ImportReport, *, status: str) -> None:
+    with database.write() as connection:
+        connection.execute(
+            order_imports.update()
+            .where(order_imports.c.id == import_id)
+            .values(
+                status=status,
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+                errors=report.errors,
+                finished_at=utc_now(),
+            )
+        )
+
+
 def _batches(
     source: Iterable[ParsedOrder | RowError], report: ImportReport, batch_size: int
 ) -> Iterator[list[ParsedOrder]]:
@@ -197,6 +212,9 @@ def _batches(
     for item in source:
         if isinstance(item, RowError):
             report.add_error(item)
+            continue
+        if len(item.external_id) > MAX_EXTERNAL_ID_LENGTH:
+            report.add_error(_too_long_id(item, report.format))
             continue
         if item.external_id in batch:
             merge_fragments(batch[item.external_id], item)
@@ -209,6 +227,34 @@ def _batches(
         yield list(batch.values())
 
 
+MAX_EXTERNAL_ID_LENGTH = 128  # the width of orders.external_id
+
+# The column or key that holds the channel's order id, to name it in an error.
+ORDER_ID_FIELDS = {
+    "shopify-csv": "Id",
+    "shopify-json": "id",
+    "amazon-tsv": "order-id",
+    "woocommerce-json": "id",
+    "generic-csv": "order_id",
+}
+
+TOO_LONG_ID = Message(
+    "the order id has {length} characters, more than the {limit} that are stored; the order was skipped. "
+    "Shorten the id in the file.",
+    "订单号有 {length} 个字符，超过可保存的 {limit} 个；该订单已跳过。请在文件中缩短订单号。",
+)
+
+
+def _too_long_id(order: ParsedOrder, format_name: str) -> RowError:
+    return RowError(
+        line=order.source_line,
+        field=ORDER_ID_FIELDS.get(format_name, "order_id"),
+        value=order.external_id[:40] + "...",
+        message=TOO_LONG_ID,
+        params=(("length", len(order.external_id)), ("limit", MAX_EXTERNAL_ID_LENGTH)),
+    )
+
+
 def _flush_with_retry(
     database: Database,
     batch: list[ParsedOrder],
@@ -216,16 +262,21 @@ def _flush_with_retry(
     catalog: CatalogSnapshot,
     report: ImportReport,
     seen: dict[str, str],
+    open_units: dict[int, int],
 ) -> None:
     for attempt in range(1, MAX_BATCH_ATTEMPTS + 1):
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         outcome: dict[str, str] = {}
+        # A failed attempt must leave neither the batch nor the location loads changed.
+        attempt_units = dict(open_units)
         try:
             with database.write() as connection:
-                _flush(connection, batch, channel, catalog, seen, counts, outcome)
-        except IntegrityError:
-            # Another process stored some of these orders between our read and our insert;
-            # the next attempt finds them and updates instead.
+                _flush(connection, list(batch), channel, catalog, seen, counts, outcome, attempt_units)
+        except (IntegrityError, OperationalError) as error:
+            # Another process stored some of these orders between our read and our insert, or
+            # PostgreSQL ended a deadlock with it. The next attempt finds them and updates instead.
+            if not _is_retryable(error):
+                raise
             logger.warning(
                 "import batch of %d orders for channel %s conflicted (attempt %d); retrying",
                 len(batch),
@@ -235,11 +286,18 @@ def _flush_with_retry(
             if attempt == MAX_BATCH_ATTEMPTS:
                 raise
             continue
+        open_units.update(attempt_units)
         report.created += counts["created"]
         report.updated += counts["updated"]
         report.unchanged += counts["unchanged"]
         seen.update(outcome)
         return
+
+
+def _is_retryable(error: IntegrityError | OperationalError) -> bool:
+    if isinstance(error, IntegrityError):
+        return True
+    return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
 def _flush(
@@ -250,6 +308,7 @@ def _flush(
     seen: dict[str, str],
     counts: dict[str, int],
     outcome: dict[str, str],
+    open_units: dict[int, int],
 ) -> None:
     ids = [order.external_id for order in batch]
     existing = {
@@ -304,4 +363,4 @@ def _flush(
 
     works = writing.insert_orders(connection, new, catalog)
     works += writing.update_orders(connection, changed, catalog)
-    writing.route_works(connection, works, catalog)
+    writing.route_works(connection, works, catalog, open_units)

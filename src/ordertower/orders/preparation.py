@@ -171,8 +171,9 @@ def content_hash(values: dict[str, Any], lines: list[PreparedLine]) -> str:
     return hashlib.sha256(repr((order_part, line_parts)).encode()).hexdigest()
 
 
+# Not "sku": it comes from the SKU mappings, so a mapping added later must not make the order look changed.
 _LINE_HASH_KEYS = (
-    "line_number", "external_line_id", "channel_sku", "sku", "name", "quantity", "cancelled_quantity",
+    "line_number", "external_line_id", "channel_sku", "name", "quantity", "cancelled_quantity",
     "unit_price", "discount", "tax",
 )  # fmt: skip
 
@@ -234,6 +235,8 @@ def _is_partial(address: ParsedAddress | None) -> bool:
 
 def needs_stored_version(parsed: ParsedOrder) -> bool:
     """Tell whether a parsed order lacks prices or the street address and may take them from storage."""
-    return bool(parsed.extra.get("amounts_missing")) or parsed.currency == NO_CURRENCY or (
-        not parsed.fulfilled_by_channel and _is_partial(parsed.shipping_address)
+    return (
+        bool(parsed.extra.get("amounts_missing"))
+        or parsed.currency == NO_CURRENCY
+        or (not parsed.fulfilled_by_channel and _is_partial(parsed.shipping_address))
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ordertower.kernel.money import UnknownCurrencyError, normalize_currency
 
 Text = Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")]
-Amount = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), max_digits=18, decimal_places=4)]
+MAX_AMOUNT = Decimal("1e12")
+Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, max_digits=18, decimal_places=4)]
 
 
 class AddressIn(BaseModel):
@@ -62,6 +63,15 @@ class OrderCreate(BaseModel):
             return normalize_currency(value)
         except UnknownCurrencyError:
             raise ValueError(f"{value!r} is not an ISO 4217 currency code, such as USD, EUR or CNY") from None
+
+    @model_validator(mode="after")
+    def _total_within_limit(self) -> OrderCreate:
+        # Each amount is bounded, but 500 lines of a million units could still add up to more minor units
+        # than a 64-bit column holds.
+        subtotal = sum((line.unit_price * line.quantity for line in self.lines), Decimal(0))
+        if subtotal + self.shipping_total + self.tax_total > MAX_AMOUNT:
+            raise ValueError(f"the order total (lines, shipping and tax) exceeds the maximum of {MAX_AMOUNT:,.0f}")
+        return self
 
 
 class OrderPage(BaseModel):

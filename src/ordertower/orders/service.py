@@ -38,6 +38,9 @@ NOT_OPEN = Message(
 )
 
 
+ALREADY_CANCELLED = Message("order {number} is already cancelled", "订单 {number} 已经取消")
+
+
 def get_order_or_raise(connection: Connection, ref: str) -> Row[Any]:
     """Find an order by our number, the channel's order number, or the channel's order id."""
     ref = ref.strip()
@@ -123,6 +126,8 @@ def _record(
 def cancel_order(connection: Connection, ref: str, *, cause: str = "operator") -> Row[Any]:
     """Cancel an open order and release its reservation; then serve waiting orders from the freed stock."""
     order = get_order_or_raise(connection, ref)
+    if order.status == OrderStatus.CANCELLED.value:
+        raise OrderNotOpenError(field="status", value=order.status, problem=ALREADY_CANCELLED, number=order.number)
     check_transition(order.number, OrderStatus(order.status), OrderStatus.CANCELLED)
     released = release_order_allocations(connection, [order.id])
     connection.execute(
@@ -183,6 +188,9 @@ def cancel_line(
     )
     if remaining == 0:
         return cancel_order(connection, order.number, cause=cause)
+    if OrderStatus(order.status) is OrderStatus.ON_HOLD:
+        # A held order has nothing reserved, and routing waits until the hold is resolved.
+        return get_order_or_raise(connection, order.number)
     return reroute_order(connection, order.number, cause="line_cancelled")
 
 

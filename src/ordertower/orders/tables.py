@@ -107,6 +107,8 @@ allocations = Table(
     Column("quantity", Integer, nullable=False),
     CheckConstraint("quantity > 0", name="positive_quantity"),
     Index("ix_allocations_order", "order_id"),
+    Index("ix_allocations_shipment", "shipment_id"),
+    Index("ix_allocations_line", "order_line_id"),
 )
 
 order_events = Table(

@@ -75,8 +75,11 @@ def insert_orders(
                 "updated_at": now,
             }
         )
-    result = connection.execute(insert(orders).returning(orders.c.id, sort_by_parameter_order=True), rows)
-    order_ids = [row.id for row in result]
+    # Ids come back matched by external id rather than by position: asking SQLAlchemy to keep
+    # the parameter order makes it insert one row per statement on SQLite.
+    result = connection.execute(insert(orders).returning(orders.c.id, orders.c.external_id), rows)
+    ids_by_external = {row.external_id: row.id for row in result}
+    order_ids = [ids_by_external[order.values["external_id"]] for order in prepared]
 
     line_ids = _insert_lines(connection, order_ids, prepared)
     connection.execute(
@@ -107,16 +110,14 @@ def _insert_lines(
     ]
     if not rows:
         return [[] for _ in prepared]
-    ids = list(
-        connection.execute(
-            insert(order_lines).returning(order_lines.c.id, sort_by_parameter_order=True), rows
-        ).scalars()
+    result = connection.execute(
+        insert(order_lines).returning(order_lines.c.id, order_lines.c.order_id, order_lines.c.line_number), rows
     )
-    grouped, position = [], 0
-    for order in prepared:
-        grouped.append(ids[position : position + len(order.lines)])
-        position += len(order.lines)
-    return grouped
+    ids = {(row.order_id, row.line_number): row.id for row in result}
+    return [
+        [ids[(order_id, line.line_number)] for line in order.lines]
+        for order_id, order in zip(order_ids, prepared, strict=True)
+    ]
 
 
 def _works(
@@ -355,8 +356,13 @@ def _update_closed_order(connection: Connection, row: Row[Any], order: PreparedO
     )
 
 
-def route_works(connection: Connection, works: Sequence[OrderWork], catalog: CatalogSnapshot) -> None:
-    allocate_orders(connection, works, catalog)
+def route_works(
+    connection: Connection,
+    works: Sequence[OrderWork],
+    catalog: CatalogSnapshot,
+    open_units: dict[int, int] | None = None,
+) -> None:
+    allocate_orders(connection, works, catalog, open_units)
 
 
 def load_as_parsed(connection: Connection, order_id: int) -> ParsedOrder:

@@ -35,9 +35,7 @@ def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
     import_all_tables()
     with database.read() as connection:
         return {
-            table.name: sorted(
-                (tuple(row) for row in connection.execute(select(table))), key=lambda row: repr(row)
-            )
+            table.name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
             for table in metadata.sorted_tables
         }
 

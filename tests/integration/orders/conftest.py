@@ -1,4 +1,4 @@
-"""Fixtures of the order pipeline tests, and the `postgres_only` marker."""
+"""The `postgres_only` marker of the order pipeline tests."""
 
 from __future__ import annotations
 

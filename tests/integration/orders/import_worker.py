@@ -23,8 +23,17 @@ def import_in_process(database_url: str, path: str, barrier: Barrier, results: Q
         barrier.wait(timeout=60)
         with read_orders_file(Path(path)) as source:
             report = import_orders(database, source, batch_size=batch_size)
-        results.put((path, {"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-                            "errors": len(report.errors)}))
+        results.put(
+            (
+                path,
+                {
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "errors": len(report.errors),
+                },
+            )
+        )
     except Exception:
         results.put((path, traceback.format_exc()))
     finally:

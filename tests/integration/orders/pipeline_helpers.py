@@ -68,13 +68,40 @@ routing:
 
 # The header of Seller Central's Unshipped Orders report, which carries the buyer's full address,
 # with the price columns the report has when it is requested with prices.
-AMAZON_UNSHIPPED_HEADER = (
-    "order-id order-item-id purchase-date payments-date reporting-date promise-date days-past-promise "
-    "buyer-email buyer-phone-number sku product-name quantity-purchased quantity-shipped quantity-to-ship "
-    "ship-service-level recipient-name ship-address-1 ship-address-2 ship-address-3 ship-city ship-state "
-    "ship-postal-code ship-country is-business-order purchase-order-number price-designation is-prime "
-    "currency item-price item-tax shipping-price shipping-tax"
-).split()
+AMAZON_UNSHIPPED_HEADER = [
+    "order-id",
+    "order-item-id",
+    "purchase-date",
+    "payments-date",
+    "reporting-date",
+    "promise-date",
+    "days-past-promise",
+    "buyer-email",
+    "buyer-phone-number",
+    "sku",
+    "product-name",
+    "quantity-purchased",
+    "quantity-shipped",
+    "quantity-to-ship",
+    "ship-service-level",
+    "recipient-name",
+    "ship-address-1",
+    "ship-address-2",
+    "ship-address-3",
+    "ship-city",
+    "ship-state",
+    "ship-postal-code",
+    "ship-country",
+    "is-business-order",
+    "purchase-order-number",
+    "price-designation",
+    "is-prime",
+    "currency",
+    "item-price",
+    "item-tax",
+    "shipping-price",
+    "shipping-tax",
+]
 
 
 def write_workspace(path: Path, *, stock: str = "", extra: str = "", allow_split: bool = True) -> Path:
@@ -91,14 +118,14 @@ def apply_workspace_file(database: Database, path: Path) -> ApplyResult:
         return apply_workspace(connection, spec, source=str(path))
 
 
-def import_file(database: Database, path: Path, *, channel: str | None = None,
-                batch_size: int = 500) -> ImportReport:
+def import_file(database: Database, path: Path, *, channel: str | None = None, batch_size: int = 500) -> ImportReport:
     with read_orders_file(path) as source:
         return import_orders(database, source, channel_code=channel, batch_size=batch_size)
 
 
-def import_text(database: Database, text: str, *, filename: str = "orders.csv",
-                channel: str | None = None) -> ImportReport:
+def import_text(
+    database: Database, text: str, *, filename: str = "orders.csv", channel: str | None = None
+) -> ImportReport:
     """Import an order file given as text, without writing it to disk."""
     with read_orders(io.BytesIO(text.encode("utf-8")), filename=filename) as source:
         return import_orders(database, source, channel_code=channel)
@@ -180,7 +207,7 @@ def write_tsv(path: Path, header: list[str], rows: Iterable[dict[str, str]]) -> 
 
 
 def stock_problems(connection: Connection) -> list[str]:
-    """List every stock level that breaks an invariant; an empty list means the stock is consistent.
+    """List every stock level that breaks an invariant, so an empty list means the stock is consistent.
 
     The invariants: on_hand and reserved equal the sums of the ledger, reserved
     never exceeds on_hand, and reserved equals the units allocated to orders.
@@ -189,8 +216,9 @@ def stock_problems(connection: Connection) -> list[str]:
     allocated = {
         (product_id, location_id): int(units)
         for product_id, location_id, units in connection.execute(
-            select(allocations.c.product_id, allocations.c.location_id, func.sum(allocations.c.quantity))
-            .group_by(allocations.c.product_id, allocations.c.location_id)
+            select(allocations.c.product_id, allocations.c.location_id, func.sum(allocations.c.quantity)).group_by(
+                allocations.c.product_id, allocations.c.location_id
+            )
         )
     }
     problems = []
@@ -223,9 +251,11 @@ def order(connection: Connection, ref: str) -> Row[Any]:
 
 
 def events_of(connection: Connection, order_id: int) -> list[Row[Any]]:
-    return list(connection.execute(
-        select(order_events).where(order_events.c.order_id == order_id).order_by(order_events.c.id)
-    ).all())
+    return list(
+        connection.execute(
+            select(order_events).where(order_events.c.order_id == order_id).order_by(order_events.c.id)
+        ).all()
+    )
 
 
 def allocated_units(connection: Connection, order_id: int) -> dict[tuple[str, str], int]:
@@ -260,10 +290,16 @@ def status_changes_without_event(connection: Connection) -> list[str]:
 
 
 def line_rows(connection: Connection, order_id: int) -> list[Row[Any]]:
-    return list(connection.execute(
-        select(order_lines).where(order_lines.c.order_id == order_id).order_by(order_lines.c.line_number)
-    ).all())
+    return list(
+        connection.execute(
+            select(order_lines).where(order_lines.c.order_id == order_id).order_by(order_lines.c.line_number)
+        ).all()
+    )
 
 
-OPEN = {OrderStatus.PENDING.value, OrderStatus.ON_HOLD.value, OrderStatus.BACKORDERED.value,
-        OrderStatus.ALLOCATED.value}
+OPEN = {
+    OrderStatus.PENDING.value,
+    OrderStatus.ON_HOLD.value,
+    OrderStatus.BACKORDERED.value,
+    OrderStatus.ALLOCATED.value,
+}

@@ -1,4 +1,4 @@
-"""Backorders wait for stock and are served oldest first; bundles reserve their components."""
+"""Backorders wait for stock and are served oldest first, and bundles reserve their components."""
 
 from __future__ import annotations
 
@@ -30,10 +30,16 @@ def stock_arrives(database, sku: str, location: str, delta: int) -> int:
 
 
 def test_short_stock_backorders_with_partial_reservation(database, tmp_path):
-    apply_workspace_file(database, write_workspace(tmp_path / "workspace.yaml", stock="""
+    apply_workspace_file(
+        database,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            stock="""
 stock:
   - {sku: MUG-WHT, location: LA, on_hand: 3}
-"""))
+""",
+        ),
+    )
     import_file(database, write_generic_csv(tmp_path / "orders.csv", [generic_row("WH-1", "MUG-WHT", 5)]))
 
     with database.read() as connection:
@@ -48,11 +54,18 @@ stock:
 
 
 def test_no_split_reserves_nothing_when_no_location_ships_all(database, tmp_path):
-    apply_workspace_file(database, write_workspace(tmp_path / "workspace.yaml", allow_split=False, stock="""
+    apply_workspace_file(
+        database,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            allow_split=False,
+            stock="""
 stock:
   - {sku: MUG-WHT, location: LA, on_hand: 3}
   - {sku: MUG-WHT, location: NJ, on_hand: 3}
-"""))
+""",
+        ),
+    )
     import_file(database, write_generic_csv(tmp_path / "orders.csv", [generic_row("WH-1", "MUG-WHT", 5)]))
 
     with database.read() as connection:
@@ -63,11 +76,17 @@ stock:
 
 
 def test_split_fills_from_two_locations(database, tmp_path):
-    apply_workspace_file(database, write_workspace(tmp_path / "workspace.yaml", stock="""
+    apply_workspace_file(
+        database,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            stock="""
 stock:
   - {sku: MUG-WHT, location: LA, on_hand: 3}
   - {sku: MUG-WHT, location: NJ, on_hand: 3}
-"""))
+""",
+        ),
+    )
     import_file(database, write_generic_csv(tmp_path / "orders.csv", [generic_row("WH-1", "MUG-WHT", 5)]))
 
     with database.read() as connection:
@@ -80,10 +99,16 @@ stock:
 
 
 def test_new_stock_fills_backorder(database, tmp_path):
-    apply_workspace_file(database, write_workspace(tmp_path / "workspace.yaml", stock="""
+    apply_workspace_file(
+        database,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            stock="""
 stock:
   - {sku: MUG-WHT, location: LA, on_hand: 3}
-"""))
+""",
+        ),
+    )
     import_file(database, write_generic_csv(tmp_path / "orders.csv", [generic_row("WH-1", "MUG-WHT", 5)]))
 
     not_yet = stock_arrives(database, "MUG-WHT", "LA", 1)
@@ -98,17 +123,24 @@ stock:
         served = order(connection, "WH-1")
         assert served.status == "allocated"
         assert allocated_units(connection, served.id) == {("MUG-WHT", "LA"): 5}
-        assert [(event.from_status, event.to_status, event.cause) for event in events_of(connection, served.id)][-1] == (
-            "backordered", "allocated", "stock_arrived")
+        assert [(event.from_status, event.to_status, event.cause) for event in events_of(connection, served.id)][
+            -1
+        ] == ("backordered", "allocated", "stock_arrived")
         assert stock_problems(connection) == []
         assert status_changes_without_event(connection) == []
 
 
 def test_oldest_backorder_served_first(database, tmp_path):
-    apply_workspace_file(database, write_workspace(tmp_path / "workspace.yaml", stock="""
+    apply_workspace_file(
+        database,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            stock="""
 stock:
   - {sku: MUG-WHT, location: LA, on_hand: 0}
-"""))
+""",
+        ),
+    )
     # The newer order comes first in the file, so the import routes it first.
     rows = [
         generic_row("WH-NEW", "MUG-WHT", 4, order_date="2024-05-03T09:00:00+00:00"),
@@ -127,10 +159,16 @@ stock:
 
 
 def test_set_stock_then_retry_fills_all(database, tmp_path):
-    apply_workspace_file(database, write_workspace(tmp_path / "workspace.yaml", stock="""
+    apply_workspace_file(
+        database,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            stock="""
 stock:
   - {sku: MUG-WHT, location: LA, on_hand: 1}
-"""))
+""",
+        ),
+    )
     rows = [generic_row(f"WH-{index}", "MUG-WHT", 2) for index in range(3)]
     import_file(database, write_generic_csv(tmp_path / "orders.csv", rows))
 
@@ -146,11 +184,17 @@ stock:
 
 
 def test_bundle_reserves_components(database, tmp_path):
-    apply_workspace_file(database, write_workspace(tmp_path / "workspace.yaml", stock="""
+    apply_workspace_file(
+        database,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            stock="""
 stock:
   - {sku: TEE-BLK-M, location: LA, on_hand: 10}
   - {sku: MUG-WHT, location: LA, on_hand: 10}
-"""))
+""",
+        ),
+    )
     import_file(database, write_generic_csv(tmp_path / "orders.csv", [generic_row("WH-1", "GIFT-SET", 3)]))
 
     with database.read() as connection:
@@ -176,11 +220,17 @@ stock:
 
 
 def test_bundle_short_of_one_component_backorders(database, tmp_path):
-    apply_workspace_file(database, write_workspace(tmp_path / "workspace.yaml", stock="""
+    apply_workspace_file(
+        database,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            stock="""
 stock:
   - {sku: TEE-BLK-M, location: LA, on_hand: 3}
   - {sku: MUG-WHT, location: LA, on_hand: 10}
-"""))
+""",
+        ),
+    )
     import_file(database, write_generic_csv(tmp_path / "orders.csv", [generic_row("WH-1", "GIFT-SET", 2)]))
 
     with database.read() as connection:
@@ -191,10 +241,16 @@ stock:
 
 
 def test_cancel_frees_stock_for_backorder(database, tmp_path):
-    apply_workspace_file(database, write_workspace(tmp_path / "workspace.yaml", stock="""
+    apply_workspace_file(
+        database,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            stock="""
 stock:
   - {sku: CAP-BLK, location: LA, on_hand: 2}
-"""))
+""",
+        ),
+    )
     rows = [
         generic_row("WH-FIRST", "CAP-BLK", 2, order_date="2024-05-01T09:00:00+00:00"),
         generic_row("WH-WAITING", "CAP-BLK", 2, order_date="2024-05-02T09:00:00+00:00"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from pathlib import Path
 
 import pytest
 from import_worker import import_in_process
@@ -19,6 +20,7 @@ from pipeline_helpers import (
 )
 from sqlalchemy import func, select
 
+from ordertower.customers.tables import customers
 from ordertower.demo.catalog import load_demo_catalog
 from ordertower.demo.generator import write_orders
 from ordertower.inventory.service import list_stock
@@ -35,8 +37,7 @@ UNITS_PER_PROCESS = 20
 def test_same_file_imported_twice_at_once(database, tmp_path, format_name):
     apply_workspace_file(database, EXAMPLE_WORKSPACE)
     path = tmp_path / f"orders.{format_name}"
-    write_orders(path, format=format_name, count=GENERATED_ORDERS, catalog=load_demo_catalog(EXAMPLE_WORKSPACE),
-                 seed=5)
+    write_orders(path, format=format_name, count=GENERATED_ORDERS, catalog=load_demo_catalog(EXAMPLE_WORKSPACE), seed=5)
     barrier = threading.Barrier(2, timeout=60)
     reports: list[ImportReport] = []
     failures: list[BaseException] = []
@@ -79,25 +80,31 @@ def test_same_file_imported_twice_at_once(database, tmp_path, format_name):
 @pytest.mark.postgres_only
 def test_processes_compete_for_scarce_stock(database, tmp_path):
     # Sellable: 30 - 5 safety at LA plus 25 at NJ = 50 units, against 8 x 20 units demanded.
-    apply_workspace_file(database, write_workspace(tmp_path / "workspace.yaml", stock="""
+    apply_workspace_file(
+        database,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            stock="""
 stock:
   - {sku: MUG-WHT, location: LA, on_hand: 30, safety_stock: 5}
   - {sku: MUG-WHT, location: NJ, on_hand: 25}
-"""))
+""",
+        ),
+    )
     paths = []
     for process in range(PROCESSES):
         rows = [
             generic_row(f"P{process}-A", "MUG-WHT", 7, order_date=f"2024-05-01T10:{process:02d}:00+00:00"),
-            generic_row(f"P{process}-B", "MUG-WHT", UNITS_PER_PROCESS - 7,
-                        order_date=f"2024-05-01T11:{process:02d}:00+00:00"),
+            generic_row(
+                f"P{process}-B", "MUG-WHT", UNITS_PER_PROCESS - 7, order_date=f"2024-05-01T11:{process:02d}:00+00:00"
+            ),
         ]
         paths.append(str(write_generic_csv(tmp_path / f"wholesale-{process}.csv", rows)))
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(PROCESSES)
     results = context.Queue()
     workers = [
-        context.Process(target=import_in_process, args=(database.url, path, barrier, results, 1))
-        for path in paths
+        context.Process(target=import_in_process, args=(database.url, path, barrier, results, 1)) for path in paths
     ]
     for worker in workers:
         worker.start()
@@ -120,3 +127,62 @@ stock:
         assert connection.scalar(select(func.sum(allocations.c.quantity))) == 50
         assert stock_problems(connection) == []
 
+
+@pytest.mark.postgres_only
+def test_shared_buyers_in_opposite_order(database, tmp_path):
+    # Two channels' files name the same new buyers in opposite orders; creating the customers must not deadlock.
+    apply_workspace_file(
+        database,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            stock="""
+stock:
+  - {sku: MUG-WHT, location: LA, on_hand: 2000}
+""",
+        ),
+    )
+    buyers_per_round = 200
+    for round_number in range(3):
+        buyers = [f"round{round_number}-buyer{index:03d}@example.com" for index in range(buyers_per_round)]
+        forward = write_generic_csv(
+            tmp_path / f"a{round_number}.csv",
+            [generic_row(f"A{round_number}-{index}", "MUG-WHT", 1, email=buyer) for index, buyer in enumerate(buyers)],
+        )
+        backward = write_generic_csv(
+            tmp_path / f"b{round_number}.csv",
+            [
+                generic_row(f"B{round_number}-{index}", "MUG-WHT", 1, email=buyer)
+                for index, buyer in enumerate(reversed(buyers))
+            ],
+        )
+        barrier = threading.Barrier(2, timeout=60)
+        failures: list[BaseException] = []
+
+        def run(
+            path: Path, channel: str, barrier: threading.Barrier = barrier, failures: list[BaseException] = failures
+        ) -> None:
+            importer = Database(database.url)
+            try:
+                barrier.wait()
+                import_file(importer, path, channel=channel)
+            except BaseException as error:
+                failures.append(error)
+            finally:
+                importer.dispose()
+
+        threads = [
+            threading.Thread(target=run, args=(forward, "wholesale")),
+            threading.Thread(target=run, args=(backward, "shopify-us")),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+        assert failures == [], round_number
+    with database.read() as connection:
+        assert count_rows(connection, customers) == 3 * buyers_per_round
+        assert count_rows(connection, orders) == 6 * buyers_per_round
+        shared = connection.execute(select(orders.c.customer_id, func.count()).group_by(orders.c.customer_id)).all()
+        assert {count for _, count in shared} == {2}
+        assert stock_problems(connection) == []

@@ -1,6 +1,8 @@
-"""Held orders are kept with their reason, Amazon-fulfilled orders never touch stock, and statuses change by the table."""
+"""Held orders keep their reason, Amazon-fulfilled orders never touch stock, statuses follow the table."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 from pipeline_helpers import (
@@ -24,7 +26,7 @@ from pipeline_helpers import (
 from ordertower.demo.amazon_tsv import AMAZON_ALL_ORDERS_HEADER
 from ordertower.inventory.tables import stock_ledger
 from ordertower.orders.model import InvalidTransitionError
-from ordertower.orders.service import cancel_order, release_unmapped_holds, reroute_order
+from ordertower.orders.service import cancel_line, cancel_order, release_unmapped_holds, reroute_order
 from ordertower.orders.tables import allocations
 
 STOCK = """
@@ -44,15 +46,18 @@ def event_chain_problems(connection, order_id: int) -> list[str]:
     """Each event must start where the previous one ended, and the last must end at the order's status."""
     events = events_of(connection, order_id)
     problems = []
-    for previous, current in zip(events, events[1:], strict=False):
+    for previous, current in itertools.pairwise(events):
         if current.from_status != previous.to_status:
             problems.append(f"{current.kind} starts at {current.from_status}, previous ended at {previous.to_status}")
     return problems
 
 
 def test_unmapped_amazon_sku_held_then_released(stocked, tmp_path):
-    report_file = write_tsv(tmp_path / "unshipped.txt", AMAZON_UNSHIPPED_HEADER,
-                            [amazon_unshipped_row("112-0000001-0000001", "AMZ-MUG-NEW", 2)])
+    report_file = write_tsv(
+        tmp_path / "unshipped.txt",
+        AMAZON_UNSHIPPED_HEADER,
+        [amazon_unshipped_row("112-0000001-0000001", "AMZ-MUG-NEW", 2)],
+    )
     report = import_file(stocked, report_file)
     with stocked.read() as connection:
         held = order(connection, "112-0000001-0000001")
@@ -62,10 +67,14 @@ def test_unmapped_amazon_sku_held_then_released(stocked, tmp_path):
         assert [line.product_id for line in line_rows(connection, held.id)] == [None]
         assert count_rows(connection, allocations) == 0
 
-    mapping = write_workspace(tmp_path / "workspace.yaml", stock=STOCK, extra="""
+    mapping = write_workspace(
+        tmp_path / "workspace.yaml",
+        stock=STOCK,
+        extra="""
 sku_mappings:
   - {channel: amazon-us, channel_sku: AMZ-MUG-NEW, sku: MUG-WHT}
-""")
+""",
+    )
     from ordertower.catalog.service import apply_workspace
     from ordertower.catalog.workspace import load_workspace_file
 
@@ -89,14 +98,31 @@ sku_mappings:
         ]
         assert stock_problems(connection) == []
 
+    # The channel's data did not change, so importing the same report again writes nothing.
+    again = import_file(stocked, report_file)
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    with stocked.read() as connection:
+        assert len(events_of(connection, routed.id)) == 3
+
 
 def test_mapping_without_stock_backorders(stocked, tmp_path):
-    import_file(stocked, write_tsv(tmp_path / "unshipped.txt", AMAZON_UNSHIPPED_HEADER,
-                                   [amazon_unshipped_row("112-0000002-0000002", "AMZ-CAP", 1)]))
-    mapping = write_workspace(tmp_path / "workspace.yaml", stock=STOCK, extra="""
+    import_file(
+        stocked,
+        write_tsv(
+            tmp_path / "unshipped.txt",
+            AMAZON_UNSHIPPED_HEADER,
+            [amazon_unshipped_row("112-0000002-0000002", "AMZ-CAP", 1)],
+        ),
+    )
+    mapping = write_workspace(
+        tmp_path / "workspace.yaml",
+        stock=STOCK,
+        extra="""
 sku_mappings:
   - {channel: amazon-us, channel_sku: AMZ-CAP, sku: CAP-BLK}
-""")
+""",
+    )
     apply_workspace_file(stocked, mapping)
     with stocked.write() as connection:
         assert order(connection, "112-0000002-0000002").status == "on_hold"
@@ -111,10 +137,17 @@ sku_mappings:
 def test_mapping_keeps_other_hold_reasons(stocked, tmp_path):
     rows = [generic_row("WH-1", "OLD-MUG-CODE", 1, financial_status="pending")]
     import_file(stocked, write_generic_csv(tmp_path / "orders.csv", rows))
-    apply_workspace_file(stocked, write_workspace(tmp_path / "workspace.yaml", stock=STOCK, extra="""
+    apply_workspace_file(
+        stocked,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            stock=STOCK,
+            extra="""
 sku_mappings:
   - {channel: wholesale, channel_sku: OLD-MUG-CODE, sku: MUG-WHT}
-"""))
+""",
+        ),
+    )
 
     with stocked.write() as connection:
         assert order(connection, "WH-1").hold_reasons == ["unpaid", "unmapped_sku"]
@@ -211,8 +244,9 @@ def test_payment_status_decides_hold(stocked, tmp_path):
 
 
 def test_paid_later_routes_held_order(stocked, tmp_path):
-    import_file(stocked, write_generic_csv(tmp_path / "v1.csv", [generic_row("WH-1", "MUG-WHT", 2,
-                                                                             financial_status="pending")]))
+    import_file(
+        stocked, write_generic_csv(tmp_path / "v1.csv", [generic_row("WH-1", "MUG-WHT", 2, financial_status="pending")])
+    )
     report = import_file(stocked, write_generic_csv(tmp_path / "v2.csv", [generic_row("WH-1", "MUG-WHT", 2)]))
 
     assert report.updated == 1
@@ -226,10 +260,12 @@ def test_paid_later_routes_held_order(stocked, tmp_path):
 
 
 def test_cancel_shipped_order_names_both_statuses(stocked, tmp_path):
-    import_file(stocked, write_tsv(tmp_path / "all-orders.txt", list(AMAZON_ALL_ORDERS_HEADER),
-                                   [fba_row("113-0000002-0000002")]))
+    import_file(
+        stocked,
+        write_tsv(tmp_path / "all-orders.txt", list(AMAZON_ALL_ORDERS_HEADER), [fba_row("113-0000002-0000002")]),
+    )
 
-    with stocked.write() as connection, pytest.raises(InvalidTransitionError) as raised:
+    with pytest.raises(InvalidTransitionError) as raised, stocked.write() as connection:
         cancel_order(connection, "113-0000002-0000002")
 
     message = str(raised.value)
@@ -270,11 +306,45 @@ def test_every_status_change_has_event(stocked, tmp_path):
     with stocked.write() as connection:
         cancel_order(connection, "WH-CANCEL")
         reroute_order(connection, "WH-ALLOCATED")
-    import_file(stocked, write_tsv(tmp_path / "all-orders.txt", list(AMAZON_ALL_ORDERS_HEADER),
-                                   [fba_row("113-0000003-0000003")]))
+    import_file(
+        stocked,
+        write_tsv(tmp_path / "all-orders.txt", list(AMAZON_ALL_ORDERS_HEADER), [fba_row("113-0000003-0000003")]),
+    )
 
     with stocked.read() as connection:
         assert status_changes_without_event(connection) == []
         for number in ("WH-ALLOCATED", "WH-HELD", "WH-SHORT", "WH-CANCEL", "113-0000003-0000003"):
             assert event_chain_problems(connection, order(connection, number).id) == [], number
         assert stock_problems(connection) == []
+
+
+def test_cancel_line_of_held_order(stocked, tmp_path):
+    rows = [
+        generic_row("WH-1", "MUG-WHT", 2, financial_status="pending"),
+        generic_row("WH-1", "TEE-BLK-M", 1, financial_status="pending"),
+    ]
+    import_file(stocked, write_generic_csv(tmp_path / "orders.csv", rows))
+
+    with stocked.write() as connection:
+        changed = cancel_line(connection, "WH-1", 2)
+
+    assert changed.status == "on_hold"
+    with stocked.read() as connection:
+        lines = line_rows(connection, changed.id)
+        assert [(line.sku, line.cancelled_quantity) for line in lines] == [("MUG-WHT", 0), ("TEE-BLK-M", 1)]
+        assert events_of(connection, changed.id)[-1].kind == "line_cancelled"
+        assert event_chain_problems(connection, changed.id) == []
+
+
+def test_cancel_line_of_allocated_order_releases_units(stocked, tmp_path):
+    rows = [generic_row("WH-1", "MUG-WHT", 2), generic_row("WH-1", "TEE-BLK-M", 3)]
+    import_file(stocked, write_generic_csv(tmp_path / "orders.csv", rows))
+
+    with stocked.write() as connection:
+        changed = cancel_line(connection, "WH-1", 2, quantity=2)
+
+    assert changed.status == "allocated"
+    with stocked.read() as connection:
+        assert allocated_units(connection, changed.id) == {("MUG-WHT", "LA"): 2, ("TEE-BLK-M", "LA"): 1}
+        assert stock_problems(connection) == []
+        assert event_chain_problems(connection, changed.id) == []

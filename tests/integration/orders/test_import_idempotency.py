@@ -1,4 +1,4 @@
-"""Importing a Shopify export again changes nothing; a changed export updates the order and its reservation."""
+"""Importing a Shopify export again changes nothing. A changed export updates the order and its reservation."""
 
 from __future__ import annotations
 
@@ -53,8 +53,7 @@ def gb_store(database, tmp_path):
         "base_currency: GBP",
         "locations:",
         "  - code: UK",
-        '    address: {line1: "Unit 7, Denbigh West", city: Milton Keynes, postal_code: "MK1 1DF", '
-        "country_code: GB}",
+        '    address: {line1: "Unit 7, Denbigh West", city: Milton Keynes, postal_code: "MK1 1DF", country_code: GB}',
         "    latitude: 52.0",
         "    longitude: -0.73",
         "products:",
@@ -73,8 +72,9 @@ def gb_store(database, tmp_path):
 def test_reimport_changes_nothing(gb_store):
     first = import_file(gb_store, GB_EXPORT)
     with gb_store.read() as connection:
-        counts = {table.name: count_rows(connection, table) for table in (orders, order_lines, order_events,
-                                                                          stock_ledger)}
+        counts = {
+            table.name: count_rows(connection, table) for table in (orders, order_lines, order_events, stock_ledger)
+        }
         statuses = dict(connection.execute(orders.select().with_only_columns(orders.c.number, orders.c.status)).all())
 
     second = import_file(gb_store, GB_EXPORT)
@@ -85,10 +85,14 @@ def test_reimport_changes_nothing(gb_store):
     assert second.updated == 0
     assert second.unchanged == first.created
     with gb_store.read() as connection:
-        after = {table.name: count_rows(connection, table) for table in (orders, order_lines, order_events,
-                                                                         stock_ledger)}
+        after = {
+            table.name: count_rows(connection, table) for table in (orders, order_lines, order_events, stock_ledger)
+        }
         assert after == counts
-        assert dict(connection.execute(orders.select().with_only_columns(orders.c.number, orders.c.status)).all()) == statuses
+        assert (
+            dict(connection.execute(orders.select().with_only_columns(orders.c.number, orders.c.status)).all())
+            == statuses
+        )
         assert stock_problems(connection) == []
 
 
@@ -98,7 +102,10 @@ def test_sample_open_orders_reserved(gb_store):
     with gb_store.read() as connection:
         open_order = order(connection, "#1050")
         assert open_order.status == "allocated"
-        assert allocated_units(connection, open_order.id) == {("53075587-pink-m", "UK"): 1, ("53075587-pink-s", "UK"): 1}
+        assert allocated_units(connection, open_order.id) == {
+            ("53075587-pink-m", "UK"): 1,
+            ("53075587-pink-s", "UK"): 1,
+        }
         fulfilled = order(connection, "#1054")
         assert fulfilled.status == "shipped"
         assert allocated_units(connection, fulfilled.id) == {}
@@ -172,7 +179,7 @@ def test_changed_quantity_beyond_stock_backorders(gb_store, tmp_path):
     with gb_store.read() as connection:
         changed = order(connection, "#1059")
         assert changed.status == "backordered"
-        # #1056 keeps its unit; the rest of the stock goes to #1059 as a partial reservation.
+        # #1056 keeps its unit, and the rest of the stock goes to #1059 as a partial reservation.
         assert allocated_units(connection, changed.id) == {("65247576-white-s", "UK"): UNITS_PER_SKU - 1}
         assert level(connection, "65247576-white-s", "UK").reserved == UNITS_PER_SKU
         assert stock_problems(connection) == []
@@ -194,6 +201,10 @@ def test_changed_address_updates_order(gb_store, tmp_path):
         assert changed.ship_line1 == "99 Other Street"
         assert changed.status == "allocated"
         assert allocated_units(connection, changed.id) == {("18277219-red-m", "UK"): 1}
-        assert [event.kind for event in events_of(connection, changed.id)] == ["imported", "routed", "updated",
-                                                                               "routed"]
+        assert [event.kind for event in events_of(connection, changed.id)] == [
+            "imported",
+            "routed",
+            "updated",
+            "routed",
+        ]
         assert stock_problems(connection) == []

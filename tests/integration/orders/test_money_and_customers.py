@@ -1,4 +1,4 @@
-"""Amounts are stored in minor units and shown as the currency writes them; buyers are matched across channels."""
+"""Amounts are stored in minor units and shown as the currency writes them. Buyers are matched across channels."""
 
 from __future__ import annotations
 
@@ -29,10 +29,16 @@ WOO_ORDER = SAMPLES / "woocommerce_json" / "woocommerce_v3_order_real_store_anon
 
 @pytest.fixture
 def workspace(database, tmp_path):
-    apply_workspace_file(database, write_workspace(tmp_path / "workspace.yaml", stock="""
+    apply_workspace_file(
+        database,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            stock="""
 stock:
   - {sku: MUG-WHT, location: LA, on_hand: 20}
-"""))
+""",
+        ),
+    )
     return database
 
 
@@ -43,8 +49,9 @@ def api(database):
 
 
 def test_yen_order_has_no_decimals(workspace, api, tmp_path):
-    rows = [generic_row("WH-JP-1", "MUG-WHT", 2, currency="JPY", unit_price="1990", shipping="500", total="4480",
-                        tax="0")]
+    rows = [
+        generic_row("WH-JP-1", "MUG-WHT", 2, currency="JPY", unit_price="1990", shipping="500", total="4480", tax="0")
+    ]
     report = import_file(workspace, write_generic_csv(tmp_path / "orders.csv", rows))
 
     assert report.errors == []
@@ -137,10 +144,10 @@ def test_same_buyer_one_customer_across_channels(workspace, tmp_path):
 
     with workspace.read() as connection:
         shopify_order = order(connection, "#1058")
-        woo_order = connection.execute(
-            select(orders).where(orders.c.channel_id != shopify_order.channel_id)
-        ).one()
-        matched = connection.execute(select(customers).where(customers.c.match_key == "email:buyer.one@example.com")).all()
+        woo_order = connection.execute(select(orders).where(orders.c.channel_id != shopify_order.channel_id)).one()
+        matched = connection.execute(
+            select(customers).where(customers.c.match_key == "email:buyer.one@example.com")
+        ).all()
 
     assert len(matched) == 1
     assert matched[0].email == "buyer.one@example.com"

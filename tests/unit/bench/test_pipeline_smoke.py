@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -27,17 +28,18 @@ def pipeline() -> Iterator[ModuleType]:
 
 
 @pytest.fixture(scope="module")
-def results(pipeline: ModuleType) -> dict:
+def results(pipeline: ModuleType) -> dict[str, Any]:
     arguments = ["--orders", str(ORDERS), "--small-orders", "0", "--no-tracemalloc", "--json"]
     if os.environ.get("ORDERTOWER_TEST_DATABASE", "sqlite") == "postgresql":
         admin_url = os.environ.get("ORDERTOWER_TEST_POSTGRES_ADMIN_URL", pipeline.DEFAULT_ADMIN_URL)
         arguments += ["--database", "postgresql", "--postgres-admin-url", admin_url]
     else:
         arguments += ["--database", "sqlite"]
-    return pipeline.main(arguments)
+    results: dict[str, Any] = pipeline.main(arguments)
+    return results
 
 
-def test_benchmark_run_stores_every_order(results: dict) -> None:
+def test_benchmark_run_stores_every_order(results: dict[str, Any]) -> None:
     run = results["runs"][0]
     assert run["mode"] == "timed"
     assert run["orders"] == ORDERS
@@ -46,7 +48,7 @@ def test_benchmark_run_stores_every_order(results: dict) -> None:
     assert run["import_report"]["errors"] == 0
 
 
-def test_benchmark_checks_pass(results: dict) -> None:
+def test_benchmark_checks_pass(results: dict[str, Any]) -> None:
     checks = results["runs"][0]["checks"]
     assert checks["orders_stored_equal_orders_in_file"]
     assert checks["reserved_equals_sum_of_allocations"]
@@ -54,19 +56,19 @@ def test_benchmark_checks_pass(results: dict) -> None:
     assert results["checks_passed"]
 
 
-def test_benchmark_routes_and_reserves(results: dict) -> None:
+def test_benchmark_routes_and_reserves(results: dict[str, Any]) -> None:
     run = results["runs"][0]
     assert run["stored"]["allocated_units"] > 0
     assert run["stored"]["statuses"].get("allocated", 0) > 0
 
 
-def test_benchmark_statements_per_order(results: dict) -> None:
+def test_benchmark_statements_per_order(results: dict[str, Any]) -> None:
     run = results["runs"][0]
     assert run["statements"] > 0
     assert run["statements_per_order"] <= 15
 
 
-def test_benchmark_ceiling_copies_rows(results: dict) -> None:
+def test_benchmark_ceiling_copies_rows(results: dict[str, Any]) -> None:
     ceiling = results["runs"][0]["ceiling"]
     assert ceiling["rows"]["orders"] == ORDERS
     assert ceiling["rows"]["order_lines"] == results["runs"][0]["lines"]
@@ -78,4 +80,3 @@ def test_statement_kind_names_table(pipeline: ModuleType) -> None:
     assert pipeline.statement_kind("UPDATE stock_levels SET reserved=reserved + ?") == "UPDATE stock_levels"
     assert pipeline.statement_kind("SELECT a.id FROM allocations AS a") == "SELECT allocations"
     assert pipeline.statement_kind("BEGIN IMMEDIATE") == "BEGIN"
-
