@@ -74,7 +74,6 @@ def serve_command(
     import uvicorn
 
     from ordertower.kernel.cli_support import say
-
     from ordertower.kernel.settings import get_settings
 
     database = state.database()

@@ -281,8 +281,9 @@ def test_cancel_releases_stock(run_cli: Run, wholesale_orders: Database):
     shown = run_cli("orders", "show", "WH-2001", "--json").json()
     assert shown["status"] == "cancelled"
     assert shown["shipments"] == [] or all(s["status"] == "cancelled" for s in shown["shipments"])
-    # A second cancel is accepted, and must not release the same units twice.
-    assert again.returncode == 0, again.stderr
+    # A second cancel is rejected and releases nothing.
+    assert again.returncode == 1
+    assert "already cancelled" in again.stderr
     assert stock_of(run_cli, "TEE-BLK-M")["LA"] == after
 
 

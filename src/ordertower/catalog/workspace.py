@@ -211,7 +211,12 @@ def _translate_pydantic(item: Any) -> str:
 def _key_path(location: tuple[Any, ...]) -> str:
     path = ""
     for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif path:
+            path += f".{part}"
+        else:
+            path = str(part)
     return path
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import itertools
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass

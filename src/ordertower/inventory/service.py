@@ -1,10 +1,10 @@
 """Stock use cases. Every change of on_hand or reserved is written to the ledger in the same transaction.
 
-This module is the only place that changes `stock_levels`. Reservations
-lock the affected rows (SELECT ... FOR UPDATE on PostgreSQL, the database
-write lock taken by BEGIN IMMEDIATE on SQLite) in id order, and the UPDATE
-itself is conditional on enough available stock, so a reservation can never
-promise a unit twice even when several processes import at once.
+This module is the only place that changes `stock_levels`. Reservations lock
+the affected rows in id order: SELECT ... FOR UPDATE on PostgreSQL, and the
+database write lock that BEGIN IMMEDIATE takes on SQLite. The UPDATE itself
+is also conditional on enough available stock. Together they keep a
+reservation from promising a unit twice, even with several importers at once.
 """
 
 from __future__ import annotations

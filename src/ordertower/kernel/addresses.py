@@ -178,7 +178,7 @@ def _region_spellings(region: str) -> list[str]:
         subdivision = pycountry.subdivisions.get(code=region.upper())  # type: ignore[no-untyped-call]
         if subdivision is not None:
             name = str(subdivision.name)
-            spellings.extend([name, name.split("-")[0], name.split(" ")[0]])
+            spellings.extend([name, name.split("-", maxsplit=1)[0], name.split(" ", maxsplit=1)[0]])
     return spellings
 
 

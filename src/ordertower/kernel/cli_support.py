@@ -1,4 +1,4 @@
-"""What every CLI command shares: the database, the language, JSON output and error reporting."""
+"""Shared pieces of the CLI commands: the database, the language, JSON output and error reporting."""
 
 from __future__ import annotations
 

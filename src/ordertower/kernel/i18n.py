@@ -1,8 +1,8 @@
 """Operator-facing text in English and Simplified Chinese.
 
 Every message the CLI or API shows an operator is a `Message` with both
-languages; code picks the language once, from `--lang`, `ORDERTOWER_LANG`,
-the request's Accept-Language or the system locale, in that order.
+languages. The language comes from `--lang`, then `ORDERTOWER_LANG`, then
+the request's Accept-Language, then the system locale.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Money as Decimal quantized to the currency's ISO 4217 minor unit.
 
 Amounts travel through the domain as `Decimal` and are stored as integers of
-minor units (cents, pence; yen have none), so no float ever touches money.
+minor units: cents, pence, or whole yen because yen have no minor unit.
+No float is used for money anywhere.
 """
 
 from __future__ import annotations

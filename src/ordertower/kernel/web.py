@@ -1,4 +1,4 @@
-"""What every API router shares: the database dependency, the language and the error responses."""
+"""Shared pieces of the API routers: database dependencies and documented error responses."""
 
 from __future__ import annotations
 

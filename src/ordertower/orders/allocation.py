@@ -1,9 +1,9 @@
 """Route open orders and reserve their stock, many orders per transaction.
 
-Steps for a batch: lock the stock rows of every product the batch needs,
-route each order in turn against the locked figures (each decision lowers
-what the next order may take), reserve the sum in one conditional UPDATE,
-then write shipments, allocations, statuses and events with bulk statements.
+A batch first locks the stock rows of every product it needs. Then it routes
+each order in turn against the locked figures, so each decision lowers what
+the next order may take. It reserves the sums in one conditional UPDATE and
+writes shipments, allocations, statuses and events with bulk statements.
 """
 
 from __future__ import annotations

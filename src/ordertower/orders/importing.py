@@ -62,7 +62,7 @@ class ChannelKindError(OrderTowerError):
 
 
 class OrderStream(Protocol):
-    """What the pipeline needs of a source: a name, a format and the parsed values in order."""
+    """A source of parsed orders: its file name, format and channel kind, and the values in file order."""
 
     format: str
     channel_kind: str

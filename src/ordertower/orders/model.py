@@ -1,7 +1,7 @@
 """Order states, the transitions between them and the rules that choose a status.
 
 Pure domain: no framework imports. The transition table is the single place
-that says which status may follow which; every change goes through
+that defines which status may follow which. Every change goes through
 `check_transition`, and the service records each one as an order event.
 """
 

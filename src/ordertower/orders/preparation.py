@@ -62,7 +62,7 @@ def prepare_order(parsed: ParsedOrder, *, channel_id: int, catalog: CatalogSnaps
         fully_allocated=None,
     )
     if target not in (Status.ON_HOLD, Status.PENDING):
-        # A hold asks a person to act before shipping; a cancelled or shipped order needs nothing.
+        # Holds mark work for a person before shipping, so a cancelled or shipped order has none.
         holds = []
     problem_list = [
         {"field": p.field, "code": p.code, "en": p.message.render("en"), "zh": p.message.render("zh")} for p in problems
@@ -160,7 +160,7 @@ _DERIVED = frozenset({"hold_reasons", "address_problems"})
 
 
 def content_hash(values: dict[str, Any], lines: list[PreparedLine]) -> str:
-    """Fingerprint what the channel said, so that re-importing an unchanged order writes nothing.
+    """Fingerprint the channel's data of an order, so that re-importing it unchanged writes nothing.
 
     The values are ints, strings, booleans, None and aware datetimes, whose
     repr is stable across runs and Python versions, so repr is a cheap and

@@ -322,7 +322,7 @@ def _update_in_place(connection: Connection, kept: Sequence[tuple[Row[Any], Prep
 
 
 def _update_closed_order(connection: Connection, row: Row[Any], order: PreparedOrder, now: Any) -> None:
-    """Record what the channel says about an order we already shipped or cancelled; only payment data changes."""
+    """Store the channel's update of an order we already shipped or cancelled; only payment data changes."""
     target = order.target_status
     data = _event_data(order)
     new_status = row.status

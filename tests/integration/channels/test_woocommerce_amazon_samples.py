@@ -150,8 +150,9 @@ def test_amazon_actionable_report_without_prices(tmp_path):
         "ship-country": "US",
     }
     path = tmp_path / "unshipped.txt"
-    path.write_text("\t".join(header) + "\n" + "\t".join(values.get(name, "") for name in header) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\t".join(header) + "\n" + "\t".join(values.get(name, "") for name in header) + "\n", encoding="utf-8"
+    )
     orders, errors, detected = read(path)
 
     # No prices in this report: the order carries the "no currency" code and says so.

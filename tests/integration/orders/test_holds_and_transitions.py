@@ -26,7 +26,13 @@ from pipeline_helpers import (
 from ordertower.demo.amazon_tsv import AMAZON_ALL_ORDERS_HEADER
 from ordertower.inventory.tables import stock_ledger
 from ordertower.orders.model import InvalidTransitionError
-from ordertower.orders.service import cancel_line, cancel_order, release_unmapped_holds, reroute_order
+from ordertower.orders.service import (
+    OrderNotOpenError,
+    cancel_line,
+    cancel_order,
+    release_unmapped_holds,
+    reroute_order,
+)
 from ordertower.orders.tables import allocations
 
 STOCK = """
@@ -278,18 +284,18 @@ def test_cancel_shipped_order_names_both_statuses(stocked, tmp_path):
         assert order(connection, "113-0000002-0000002").status == "shipped"
 
 
-def test_cancel_of_cancelled_order_releases_nothing(stocked, tmp_path):
+def test_cancel_of_cancelled_order_rejected(stocked, tmp_path):
     import_file(stocked, write_generic_csv(tmp_path / "orders.csv", [generic_row("WH-1", "MUG-WHT", 1)]))
     with stocked.write() as connection:
         cancel_order(connection, "WH-1")
     with stocked.read() as connection:
         ledger_rows = count_rows(connection, stock_ledger)
 
-    # Staying in a status is allowed by the transition table, so a second cancel is a no-op.
-    with stocked.write() as connection:
-        again = cancel_order(connection, "WH-1")
+    with pytest.raises(OrderNotOpenError) as raised, stocked.write() as connection:
+        cancel_order(connection, "WH-1")
 
-    assert again.status == "cancelled"
+    assert raised.value.code == "order_not_open"
+    assert "already cancelled" in raised.value.render("en")
     with stocked.read() as connection:
         assert count_rows(connection, stock_ledger) == ledger_rows
         assert stock_problems(connection) == []

@@ -28,9 +28,7 @@ def test_us_address_region_name_becomes_code():
 
 
 def test_us_zip_plus_four_is_valid():
-    address = Address(
-        line1="1 Main St", city="Vernon", region="CA", postal_code="90058-1234", country_code="US"
-    )
+    address = Address(line1="1 Main St", city="Vernon", region="CA", postal_code="90058-1234", country_code="US")
 
     normalized, problems = normalize_address(address)
 
@@ -39,9 +37,7 @@ def test_us_zip_plus_four_is_valid():
 
 
 def test_us_invalid_zip_is_reported():
-    address = Address(
-        line1="1 Main St", city="Los Angeles", region="CA", postal_code="ABCDE", country_code="US"
-    )
+    address = Address(line1="1 Main St", city="Los Angeles", region="CA", postal_code="ABCDE", country_code="US")
 
     normalized, problems = normalize_address(address)
 
@@ -52,9 +48,7 @@ def test_us_invalid_zip_is_reported():
 
 
 def test_us_zip_outside_region_is_invalid():
-    address = Address(
-        line1="1 Main St", city="Los Angeles", region="CA", postal_code="10001", country_code="US"
-    )
+    address = Address(line1="1 Main St", city="Los Angeles", region="CA", postal_code="10001", country_code="US")
 
     _, problems = normalize_address(address)
 
@@ -72,9 +66,7 @@ def test_us_missing_city_is_required():
 
 
 def test_us_unknown_region_is_invalid():
-    address = Address(
-        line1="1 Main St", city="Toronto", region="Ontario", postal_code="90058", country_code="US"
-    )
+    address = Address(line1="1 Main St", city="Toronto", region="Ontario", postal_code="90058", country_code="US")
 
     normalized, problems = normalize_address(address)
 
@@ -148,9 +140,7 @@ def test_cn_address_keeps_chinese_script():
 
 
 def test_cn_city_outside_official_list_is_accepted():
-    address = Address(
-        line1="南山区科技园", city="Shenzhen", region="广东省", postal_code="518000", country_code="CN"
-    )
+    address = Address(line1="南山区科技园", city="Shenzhen", region="广东省", postal_code="518000", country_code="CN")
 
     normalized, problems = normalize_address(address)
 
@@ -213,9 +203,7 @@ def test_missing_street_is_required():
 
 
 def test_braces_in_buyer_text_render_safely():
-    address = Address(
-        line1="1 Main St", city="Los Angeles", region="CA", postal_code="{zip}", country_code="US"
-    )
+    address = Address(line1="1 Main St", city="Los Angeles", region="CA", postal_code="{zip}", country_code="US")
 
     _, problems = normalize_address(address)
 

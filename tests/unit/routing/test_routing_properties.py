@@ -32,12 +32,8 @@ def routing_inputs(draw):
         DemandLine(line_key=index, sku=draw(st.sampled_from(SKUS)), quantity=draw(st.integers(0, 6)))
         for index in range(draw(st.integers(0, 4)))
     ]
-    available = {
-        (sku, code): draw(st.integers(-2, 8)) for sku in SKUS for code in CODES if draw(st.booleans())
-    }
-    rules = draw(
-        st.permutations(RULES).flatmap(lambda order: st.integers(0, len(order)).map(lambda n: order[:n]))
-    )
+    available = {(sku, code): draw(st.integers(-2, 8)) for sku in SKUS for code in CODES if draw(st.booleans())}
+    rules = draw(st.permutations(RULES).flatmap(lambda order: st.integers(0, len(order)).map(lambda n: order[:n])))
     return {
         "lines": lines,
         "available": available,
@@ -87,8 +83,6 @@ def test_fully_allocated_exactly_when_stock_suffices(inputs):
     if inputs["allow_split"]:
         enough = all(sum(stock(sku, code) for code in codes) >= units for sku, units in demand.items())
     else:
-        enough = not demand or any(
-            all(stock(sku, code) >= units for sku, units in demand.items()) for code in codes
-        )
+        enough = not demand or any(all(stock(sku, code) >= units for sku, units in demand.items()) for code in codes)
         assert len({allocation.location for allocation in decision.allocations}) <= 1
     assert decision.fully_allocated == enough

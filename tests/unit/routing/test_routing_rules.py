@@ -129,8 +129,7 @@ def test_fewest_splits_first_prefers_single_farther_location():
 
     assert decision.explanation["winner"] == ["NJ"]
     assert (
-        decision.explanation["reason"]["en"]
-        == "NJ won on fewest_splits: 1 location against 2 locations for LA + SF."
+        decision.explanation["reason"]["en"] == "NJ won on fewest_splits: 1 location against 2 locations for LA + SF."
     )
     assert decision.explanation["reason"]["zh"] == "NJ 因拆单最少胜出：1 个仓库，LA + SF 为 2 个仓库。"
 
@@ -245,15 +244,10 @@ def test_no_destination_skips_closest():
 
 def test_location_without_coordinates_counts_as_farthest():
     nowhere = _location("AAA", None, rank=1)
-    decision = _plan(
-        ORDER, EVERYWHERE | _stock(AAA={"A": 9, "B": 9}), rules=["closest"], locations=[nowhere, NJ]
-    )
+    decision = _plan(ORDER, EVERYWHERE | _stock(AAA={"A": 9, "B": 9}), rules=["closest"], locations=[nowhere, NJ])
 
     assert decision.explanation["winner"] == ["NJ"]
-    assert (
-        decision.explanation["reason"]["en"]
-        == "NJ won on closest: 3,921 km against unknown distance for AAA."
-    )
+    assert decision.explanation["reason"]["en"] == "NJ won on closest: 3,921 km against unknown distance for AAA."
 
 
 def test_tie_broken_by_location_code():
