@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import typer
 
 from ordertower.catalog.cli import channels_app, locations_app, products_app, workspace_app
@@ -94,4 +96,7 @@ _register_demo()
 
 
 def main() -> None:
+    # Let `ordertower orders list | head` end quietly when the reader closes the pipe.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     app()

@@ -114,7 +114,7 @@ def test_unknown_order_is_json_404(client: TestClient):
     assert "'OT999999' was not found" in error["message"]
     assert error["params"]["ref"] == "OT999999"
     assert chinese.status_code == 404
-    assert chinese.json()["error"]["message"].startswith("未找到订单 'OT999999'")
+    assert chinese.json()["error"]["message"].startswith("未找到订单：'OT999999'")
 
 
 def test_create_manual_order(client: TestClient):

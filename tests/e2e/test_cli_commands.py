@@ -224,9 +224,9 @@ def test_unknown_sku_message_in_chinese(run_cli: Run, workspace: Database):
     by_environment = run_cli("stock", "adjust", "TEE-BLK-M", "XX", "3", env={"ORDERTOWER_LANG": "zh"})
 
     assert by_option.returncode == 1
-    assert "错误：未找到SKU 'NO-SUCH-SKU'" in by_option.stderr
+    assert "错误：未找到SKU：'NO-SUCH-SKU'" in by_option.stderr
     assert by_environment.returncode == 1
-    assert "未找到仓库 'XX'" in by_environment.stderr
+    assert "未找到仓库：'XX'" in by_environment.stderr
 
 
 def test_negative_stock_set_rejected(run_cli: Run, workspace: Database):

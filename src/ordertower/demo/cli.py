@@ -14,7 +14,11 @@ demo_app = typer.Typer(help="Demo workspace and order files.", no_args_is_help=T
 DEFAULT_WORKSPACE = Path("examples") / "workspace.yaml"
 WROTE = Message("Wrote {path}", "已写入 {path}")
 SUMMARY = Message("Orders by status:", "各状态订单数：")
-HOLDS = Message("Held orders by reason:", "暂停订单按原因：")
+HOLDS = Message("Held orders by reason (an order can have several):", "暂停订单按原因（一个订单可能有多个原因）：")
+IMPORTED = Message(
+    "{file}: created {created}, updated {updated}, unchanged {unchanged}, errors {errors}",
+    "{file}：新建 {created}，更新 {updated}，未变 {unchanged}，错误 {errors}",
+)
 SHIPMENTS = Message("Shipments by location:", "各仓库发货单数：")
 
 
@@ -61,7 +65,14 @@ def run_command(
             source.close()
         reports.append(report)
         if not json_output:
-            typer.echo(f"{path.name}: {report.to_dict() | {'errors': len(report.errors)}}")
+            say(
+                IMPORTED,
+                file=path.name,
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+                errors=len(report.errors),
+            )
 
     summary = _summary()
     summary["imports"] = [{"file": r.filename, **r.to_dict()} for r in reports]

@@ -37,6 +37,10 @@ TOO_MANY = Message(
     "会使现有库存超过 {limit} 件，这是单个库存记录的上限",
 )
 NEGATIVE = Message("must be zero or more", "必须大于等于 0")
+BELOW_ZERO = Message(
+    "would take on_hand below zero: only {on_hand} units are on hand",
+    "会使现有库存低于 0：当前只有 {on_hand} 件",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +93,7 @@ def adjust_stock(
     """Add (or with a negative delta remove) units on hand and return the new level."""
     level_id, level = _lock_level(connection, sku, location)
     if level.on_hand + delta < 0:
-        raise ValidationError(field="delta", value=delta, problem=NEGATIVE)
+        raise ValidationError(field="delta", value=delta, problem=BELOW_ZERO, on_hand=level.on_hand)
     if level.on_hand + delta > MAX_UNITS:
         raise ValidationError(field="delta", value=delta, problem=TOO_MANY, limit=MAX_UNITS)
     check_new_on_hand(level, level.on_hand + delta)

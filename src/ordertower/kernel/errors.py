@@ -42,7 +42,7 @@ class NotFoundError(OrderTowerError):
     http_status = 404
     message = Message(
         "{entity} {ref!r} was not found. Check the spelling, or list them with `ordertower {command}`.",
-        "未找到{entity_zh} {ref!r}。请检查拼写，或用 `ordertower {command}` 列出现有记录。",
+        "未找到{entity_zh}：{ref!r}。请检查拼写，或用 `ordertower {command}` 列出现有记录。",
     )
 
     def __init__(self, *, entity: str, ref: str, command: str = "--help") -> None:

@@ -16,7 +16,7 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{DEFAULT_DATABASE_PATH}"
     lang: str | None = None  # "en" or "zh"; unset means the system locale
     import_batch_size: int = 500  # orders per transaction in batch imports
-    log_level: str = "INFO"
+    log_level: str = "WARNING"  # of messages on stderr; `--verbose` shows everything
 
 
 @cache

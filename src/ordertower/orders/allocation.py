@@ -133,6 +133,8 @@ def allocate_orders(
                 }
             )
         status = OrderStatus.ALLOCATED if decision.fully_allocated else OrderStatus.BACKORDERED
+        # Routing keys shortages by our internal line key; operators need the SKU.
+        decision.explanation["shortages"] = _shortages_by_sku(decision, catalog)
         outcomes[work.order_id] = AllocationOutcome(status, decision)
 
     inventory.reserve(
@@ -144,6 +146,15 @@ def allocate_orders(
     _write_shipments(connection, allocation_rows)
     _write_outcomes(connection, works, outcomes)
     return outcomes
+
+
+def _shortages_by_sku(decision: RoutingDecision, catalog: CatalogSnapshot) -> dict[str, int]:
+    shortages: dict[str, int] = {}
+    for line_key, units in decision.shortages.items():
+        _, product_id = cast(tuple[int, int], line_key)
+        sku = catalog.products[product_id].sku
+        shortages[sku] = shortages.get(sku, 0) + units
+    return dict(sorted(shortages.items()))
 
 
 def _write_shipments(connection: Connection, allocation_rows: list[dict[str, Any]]) -> None:
@@ -193,7 +204,7 @@ def _write_outcomes(connection: Connection, works: Sequence[OrderWork], outcomes
                 "created_at": now,
                 "data": {
                     "winner": outcome.decision.explanation.get("winner", []),
-                    "shortages": {str(k): v for k, v in outcome.decision.shortages.items()},
+                    "shortages": outcome.decision.explanation["shortages"],
                 },
             }
         )

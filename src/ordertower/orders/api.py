@@ -16,7 +16,7 @@ from ordertower.channels.model import ChannelOrderState, FinancialStatus, Parsed
 from ordertower.kernel.errors import NotFoundError, UnreadableFileError
 from ordertower.kernel.web import ERROR_RESPONSES, get_database, read_connection, write_connection
 from ordertower.orders import service
-from ordertower.orders.model import OrderStatus
+from ordertower.orders.model import HoldReason, OrderStatus
 from ordertower.orders.resource import build_resources
 from ordertower.orders.schemas import OrderCreate, OrderPage
 from ordertower.orders.tables import order_imports
@@ -33,14 +33,16 @@ def list_orders(
     status: OrderStatus | None = None,
     channel: SafeText | None = None,
     search: SafeText | None = None,
-    hold_reason: SafeText | None = None,
+    hold_reason: HoldReason | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
     """List orders, newest first, with filters, search and pagination."""
     rows, total = service.list_orders(
         connection,
-        service.OrderFilter(status.value if status else None, channel, search, hold_reason),
+        service.OrderFilter(
+            status.value if status else None, channel, search, hold_reason.value if hold_reason else None
+        ),
         limit=limit,
         offset=offset,
     )

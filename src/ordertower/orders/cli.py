@@ -139,6 +139,7 @@ def list_command(
 ) -> None:
     """List orders, newest first."""
     _check_status(status)
+    _check_hold_reason(hold_reason)
     with read() as connection:
         rows, total = service.list_orders(
             connection, service.OrderFilter(status, channel, search, hold_reason), limit=limit, offset=offset
@@ -158,6 +159,19 @@ def list_command(
             f"{order['status']:<12} {order['total']:>10} {order['currency']} {ships:<8} {holds}"
         )
     typer.echo(f"({len(resources)} / {total})", err=True)
+
+
+def _check_hold_reason(reason: str | None) -> None:
+    from ordertower.kernel.errors import ValidationError
+    from ordertower.orders.model import HoldReason
+
+    if reason and reason not in {item.value for item in HoldReason}:
+        raise ValidationError(
+            field="--hold-reason",
+            value=reason,
+            problem=Message("unknown hold reason; use one of {allowed}", "未知的暂停原因；可用的原因：{allowed}"),
+            allowed=", ".join(item.value for item in HoldReason),
+        )
 
 
 def _check_status(status: str | None) -> None:
@@ -196,10 +210,11 @@ def _print_order(order: dict[str, Any]) -> None:
     )
     if order["hold_reasons"]:
         typer.echo(f"  hold: {', '.join(order['hold_reasons'])}")
-    typer.echo(
-        f"  {address['name']}, {address['line1']} {address['line2']}, {address['city']} "
-        f"{address['region']} {address['postal_code']} {address['country_code']}"
+    street = " ".join(part for part in (address["line1"], address["line2"]) if part)
+    place = " ".join(
+        part for part in (address["city"], address["region"], address["postal_code"], address["country_code"]) if part
     )
+    typer.echo("  " + ", ".join(part for part in (address["name"], street, place) if part))
     for line in order["lines"]:
         typer.echo(
             f"  {line['quantity']:>3} x {line['sku'] or '(' + line['channel_sku'] + ')':<20} "
@@ -289,5 +304,5 @@ def _route(ref: str, reroute: bool, json_output: bool) -> None:
         typer.echo(
             f"  {'+'.join(candidate['locations']):<12} distance_km={candidate.get('distance_km')} "
             f"splits={candidate.get('splits')} rank={candidate.get('rank')} load={candidate.get('load')} "
-            f"stock={candidate.get('stock')} eliminated_by={candidate.get('eliminated_by')}"
+            f"stock={candidate.get('stock')} eliminated_by={candidate.get('eliminated_by') or '-'}"
         )

@@ -145,7 +145,7 @@ def _prepare_line(
         "channel_sku": line.channel_sku[:255],
         "product_id": product_id,
         "sku": sku,
-        "name": line.name[:512],
+        "name": (line.name or (catalog.products[product_id].name if product_id is not None else ""))[:512],
         "quantity": line.quantity,
         "cancelled_quantity": cancelled,
         "unit_price": to_minor(line.unit_price, currency),

@@ -133,7 +133,7 @@ def cancel_order(connection: Connection, ref: str, *, cause: str = "operator") -
     connection.execute(
         update(orders)
         .where(orders.c.id == order.id)
-        .values(status=OrderStatus.CANCELLED.value, hold_reasons=[], updated_at=utc_now())
+        .values(status=OrderStatus.CANCELLED.value, hold_reasons=[], routing=None, updated_at=utc_now())
     )
     _record(connection, order, "cancelled", OrderStatus.CANCELLED, cause, {"released_units": released})
     logger.info("order %s cancelled by %s; %d units released", order.number, cause, released)

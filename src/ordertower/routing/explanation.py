@@ -13,7 +13,7 @@ from ordertower.routing.plans import _RULE_NAMES_ZH, MAX_EXPLAINED_PLANS, MAX_PL
 
 _WON = Message(
     "{winner} won on {rule}: {figure} against {other_figure} for {other}.",
-    "{winner} 因{rule_zh}胜出：{figure_zh}，{other} 为{other_figure_zh}。",
+    "选择 {winner}（{rule_zh}）：{figure_zh}；{other} 为{other_figure_zh}。",
 )
 _TIED = Message(
     "{winner} and {other} tied on every rule, so {winner} won by location code.",
@@ -27,12 +27,12 @@ _NOTHING_TO_ALLOCATE = Message("The order has no units to allocate.", "订单没
 _SPREAD = Message(
     "No plan of up to {max_locations} locations can ship the whole order, "
     "so the {allocated} units were reserved from {winner}.",
-    "没有不超过 {max_locations} 个仓库的方案能发出整单，因此从 {winner} 预留了全部 {allocated} 件。",
+    "任何不超过 {max_locations} 个仓库的组合都无法发出整单，因此从 {winner} 预留了全部 {allocated} 件。",
 )
 _PARTIAL = Message(
     "No plan of up to {max_locations} locations can ship the whole order, "
-    "so {allocated} of {demanded} units were reserved from {winner} and {short} are short.",
-    "没有不超过 {max_locations} 个仓库的方案能发出整单，因此从 {winner} 预留了 {demanded} 件中的 "
+    "so {allocated} of {demanded} units were reserved from {winner}, and the other {short} wait for stock.",
+    "任何不超过 {max_locations} 个仓库的组合都无法发出整单，因此从 {winner} 预留了 {demanded} 件中的 "
     "{allocated} 件，缺货 {short} 件。",
 )
 _NO_STOCK = Message(
@@ -90,7 +90,7 @@ def _explain(
 def _explanation_order(plan: _Plan) -> tuple[Any, ...]:
     # The winner first, then the plans that survived the most rules.
     if plan.eliminated_by is None:
-        return (0, 0.0, plan.codes)
+        return (-math.inf, 0.0, plan.codes)
     return (-plan.eliminated_stage, plan.eliminated_score, plan.codes)
 
 

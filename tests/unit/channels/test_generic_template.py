@@ -42,8 +42,8 @@ def test_example_file_parses():
     assert first.channel_kind == "generic"
     assert first.placed_at == datetime(2024, 5, 1, 1, 30, tzinfo=UTC)
     assert [(line.channel_sku, line.quantity) for line in first.lines] == [
-        ("TEA-GRN-100", 10),
-        ("TEA-BLK-100", 5),
+        ("TEE-BLK-M", 10),
+        ("TEE-WHT-M", 5),
     ]
     assert first.subtotal == Decimal("620.00")  # 10 x 45.00 - 20.00 + 5 x 38.00
     assert first.discount_total == Decimal("20.00")

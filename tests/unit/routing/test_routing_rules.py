@@ -68,7 +68,7 @@ def test_rank_alone_picks_lowest_rank():
 
     assert decision.explanation["winner"] == ["NJ"]
     assert decision.explanation["reason"]["en"] == "NJ won on rank: rank 1 against rank 2 for SF."
-    assert decision.explanation["reason"]["zh"] == "NJ 因优先级最高胜出：优先级 1，SF 为优先级 2。"
+    assert decision.explanation["reason"]["zh"] == "选择 NJ（优先级最高）：优先级 1；SF 为优先级 2。"
 
 
 def test_balance_alone_picks_least_loaded():
@@ -101,7 +101,7 @@ def test_most_stock_alone_picks_largest_stock():
     reason = decision.explanation["reason"]
     assert decision.explanation["winner"] == ["SF"]
     assert reason["en"] == "SF won on most_stock: 100 units in stock against 18 units in stock for NJ."
-    assert reason["zh"] == "SF 因库存最多胜出：库存 100 件，NJ 为库存 18 件。"
+    assert reason["zh"] == "选择 SF（库存最多）：库存 100 件；NJ 为库存 18 件。"
 
 
 def test_fewest_splits_alone_prefers_one_location():
@@ -121,7 +121,7 @@ def test_closest_first_prefers_near_split():
         Allocation("line-2", "B", "SF", 1),
     ]
     assert decision.explanation["reason"]["en"] == "LA + SF won on closest: 565 km against 3,921 km for NJ."
-    assert decision.explanation["reason"]["zh"] == "LA + SF 因距离最近胜出：565 公里，NJ 为 3,921 公里。"
+    assert decision.explanation["reason"]["zh"] == "选择 LA + SF（距离最近）：565 公里；NJ 为 3,921 公里。"
 
 
 def test_fewest_splits_first_prefers_single_farther_location():
@@ -131,7 +131,7 @@ def test_fewest_splits_first_prefers_single_farther_location():
     assert (
         decision.explanation["reason"]["en"] == "NJ won on fewest_splits: 1 location against 2 locations for LA + SF."
     )
-    assert decision.explanation["reason"]["zh"] == "NJ 因拆单最少胜出：1 个仓库，LA + SF 为 2 个仓库。"
+    assert decision.explanation["reason"]["zh"] == "选择 NJ（拆单最少）：1 个仓库；LA + SF 为 2 个仓库。"
 
 
 def test_later_rule_breaks_tie_of_earlier_rule():
@@ -175,10 +175,10 @@ def test_partial_allocation_with_split_reports_shortage():
     assert decision.explanation["winner"] == ["LA", "NJ"]
     assert decision.explanation["reason"]["en"] == (
         "No plan of up to 3 locations can ship the whole order, "
-        "so 4 of 6 units were reserved from LA + NJ and 2 are short."
+        "so 4 of 6 units were reserved from LA + NJ, and the other 2 wait for stock."
     )
     assert decision.explanation["reason"]["zh"] == (
-        "没有不超过 3 个仓库的方案能发出整单，因此从 LA + NJ 预留了 6 件中的 4 件，缺货 2 件。"
+        "任何不超过 3 个仓库的组合都无法发出整单，因此从 LA + NJ 预留了 6 件中的 4 件，缺货 2 件。"
     )
 
 
