@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -26,7 +27,7 @@ from ordertower.inventory.service import adjust_stock, set_stock
 from ordertower.kernel.db import Database, metadata
 from ordertower.kernel.errors import ValidationError
 from ordertower.kernel.tables import import_all_tables
-from ordertower.orders.service import cancel_order, retry_backorders
+from ordertower.orders.service import OrderNotOpenError, cancel_order, get_order_or_raise, retry_backorders
 from ordertower.orders.tables import allocations, order_lines, orders
 
 STOCK = """
@@ -130,6 +131,13 @@ def make_machine(database: Database, workspace_file: Any) -> type[RuleBasedState
             if not self.orders:
                 return
             order_id = data.draw(st.sampled_from(sorted(self.orders)))
+            with database.read() as connection:
+                status = get_order_or_raise(connection, order_id).status
+            if status == "cancelled":
+                # A second cancel is rejected and must leave stock as it was.
+                with pytest.raises(OrderNotOpenError), database.write() as connection:
+                    cancel_order(connection, order_id)
+                return
             with database.write() as connection:
                 cancelled = cancel_order(connection, order_id)
             assert cancelled.status == "cancelled"
