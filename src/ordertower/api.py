@@ -53,8 +53,11 @@ def create_app(database: Database | None = None, *, migrate: bool = True) -> Fas
         description="Orders from every channel, stock per location, and routing that explains itself. "
         "Errors carry a stable `code`, a `message` in English or Chinese (Accept-Language), "
         "and the `params` they name.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.database = database
+    _install_docs(app)
     app.include_router(orders_router)
     app.include_router(inventory_router)
     app.include_router(catalog_router)
@@ -67,6 +70,30 @@ def create_app(database: Database | None = None, *, migrate: bool = True) -> Fas
     _install_language(app)
     _install_error_handlers(app)
     return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    """Serve Swagger UI at /docs from the installed swagger-ui-bundle package.
+
+    FastAPI's default page loads its scripts from a public CDN, which leaves
+    /docs blank on a machine without internet access or where the CDN is blocked.
+    """
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="OrderTower API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
 
 def _install_language(app: FastAPI) -> None:
