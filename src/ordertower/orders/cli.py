@@ -161,30 +161,27 @@ def list_command(
     typer.echo(f"({len(resources)} / {total})", err=True)
 
 
-def _check_hold_reason(reason: str | None) -> None:
-    from ordertower.kernel.errors import ValidationError
-    from ordertower.orders.model import HoldReason
-
-    if reason and reason not in {item.value for item in HoldReason}:
-        raise ValidationError(
-            field="--hold-reason",
-            value=reason,
-            problem=Message("unknown hold reason; use one of {allowed}", "未知的暂停原因；可用的原因：{allowed}"),
-            allowed=", ".join(item.value for item in HoldReason),
-        )
+UNKNOWN_STATUS = Message("unknown status; use one of {allowed}", "未知状态；可用的状态：{allowed}")
+UNKNOWN_HOLD_REASON = Message("unknown hold reason; use one of {allowed}", "未知的暂停原因；可用的原因：{allowed}")
 
 
 def _check_status(status: str | None) -> None:
-    from ordertower.kernel.errors import ValidationError
     from ordertower.orders.model import OrderStatus
 
-    if status and status not in {item.value for item in OrderStatus}:
-        raise ValidationError(
-            field="--status",
-            value=status,
-            problem=Message("unknown status; use one of {allowed}", "未知状态；可用的状态：{allowed}"),
-            allowed=", ".join(item.value for item in OrderStatus),
-        )
+    _check_choice("--status", status, [item.value for item in OrderStatus], UNKNOWN_STATUS)
+
+
+def _check_hold_reason(reason: str | None) -> None:
+    from ordertower.orders.model import HoldReason
+
+    _check_choice("--hold-reason", reason, [item.value for item in HoldReason], UNKNOWN_HOLD_REASON)
+
+
+def _check_choice(option: str, value: str | None, allowed: list[str], problem: Message) -> None:
+    from ordertower.kernel.errors import ValidationError
+
+    if value and value not in allowed:
+        raise ValidationError(field=option, value=value, problem=problem, allowed=", ".join(allowed))
 
 
 @orders_app.command("show")
