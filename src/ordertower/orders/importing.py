@@ -33,6 +33,7 @@ from ordertower.orders.preparation import (
     needs_stored_version,
     prepare_order,
 )
+from ordertower.orders.service import retry_backorders
 from ordertower.orders.tables import order_imports, orders
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ class ImportReport:
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     import_id: int | None = None
+    cancelled_with_stock: int = 0  # orders the channel cancelled whose reserved stock was released
 
     def add_error(self, error: RowError) -> None:
         self.errors.append(
@@ -177,6 +179,10 @@ def import_orders(
         logger.exception("import %s failed after created=%d updated=%d", import_id, report.created, report.updated)
         raise
 
+    if report.cancelled_with_stock:
+        # Stock that the channel's cancellations gave back goes to the orders waiting longest.
+        with database.write() as connection:
+            retry_backorders(connection)
     _finish(database, int(import_id), report, status="finished")
     logger.info(
         "import %s finished: created=%d updated=%d unchanged=%d errors=%d",
@@ -269,9 +275,12 @@ def _flush_with_retry(
         outcome: dict[str, str] = {}
         # A failed attempt must leave neither the batch nor the location loads changed.
         attempt_units = dict(open_units)
+        attempt_cancelled: list[int] = []
         try:
             with database.write() as connection:
-                _flush(connection, list(batch), channel, catalog, seen, counts, outcome, attempt_units)
+                _flush(
+                    connection, list(batch), channel, catalog, seen, counts, outcome, attempt_units, attempt_cancelled
+                )
         except (IntegrityError, OperationalError) as error:
             # Another process stored some of these orders between our read and our insert, or
             # PostgreSQL ended a deadlock with it. The next attempt finds them and updates instead.
@@ -287,6 +296,7 @@ def _flush_with_retry(
                 raise
             continue
         open_units.update(attempt_units)
+        report.cancelled_with_stock += len(attempt_cancelled)
         report.created += counts["created"]
         report.updated += counts["updated"]
         report.unchanged += counts["unchanged"]
@@ -309,6 +319,7 @@ def _flush(
     counts: dict[str, int],
     outcome: dict[str, str],
     open_units: dict[int, int],
+    cancelled_with_stock: list[int],
 ) -> None:
     ids = [order.external_id for order in batch]
     existing = {
@@ -362,5 +373,5 @@ def _flush(
     counts["created"] += len(new)
 
     works = writing.insert_orders(connection, new, catalog)
-    works += writing.update_orders(connection, changed, catalog)
+    works += writing.update_orders(connection, changed, catalog, cancelled_with_stock)
     writing.route_works(connection, works, catalog, open_units)

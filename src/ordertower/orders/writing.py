@@ -149,9 +149,16 @@ def _event_data(order: PreparedOrder) -> dict[str, Any]:
 
 
 def update_orders(
-    connection: Connection, changed: Sequence[tuple[Row[Any], PreparedOrder]], catalog: CatalogSnapshot
+    connection: Connection,
+    changed: Sequence[tuple[Row[Any], PreparedOrder]],
+    catalog: CatalogSnapshot,
+    released: list[int] | None = None,
 ) -> list[OrderWork]:
-    """Apply a newer version of stored orders; open ones are re-evaluated from scratch and re-routed."""
+    """Apply a newer version of stored orders; open ones are re-evaluated from scratch and re-routed.
+
+    The ids of orders that the channel cancelled, and whose reservation was
+    given back, are appended to `released`.
+    """
     if not changed:
         return []
     now = utc_now()
@@ -167,7 +174,9 @@ def update_orders(
     works: list[OrderWork] = []
     if open_rows:
         open_ids = [row.id for row, _ in open_rows]
-        release_order_allocations(connection, open_ids)
+        units = release_order_allocations(connection, open_ids)
+        if units and released is not None:
+            released.extend(row.id for row, order in open_rows if order.target_status is OrderStatus.CANCELLED)
         connection.execute(delete(order_lines).where(order_lines.c.order_id.in_(open_ids)))
         customer_ids = match_customers(connection, [_buyer(order) for _, order in open_rows])
         connection.execute(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pipeline_helpers import (
+    AMAZON_UNSHIPPED_HEADER,
     allocated_units,
+    amazon_unshipped_row,
     apply_workspace_file,
     events_of,
     generic_row,
@@ -13,10 +15,12 @@ from pipeline_helpers import (
     status_changes_without_event,
     stock_problems,
     write_generic_csv,
+    write_tsv,
     write_workspace,
 )
 
 from ordertower.catalog.service import get_product_or_raise
+from ordertower.demo.amazon_tsv import AMAZON_ALL_ORDERS_HEADER
 from ordertower.inventory.service import adjust_stock, set_stock
 from ordertower.orders.service import cancel_order, retry_backorders
 
@@ -263,5 +267,47 @@ stock:
     with database.read() as connection:
         assert order(connection, "WH-WAITING").status == "allocated"
         assert level(connection, "CAP-BLK", "LA").reserved == 2
+        assert stock_problems(connection) == []
+        assert status_changes_without_event(connection) == []
+
+
+def test_channel_cancel_serves_backorders(database, tmp_path):
+    apply_workspace_file(
+        database,
+        write_workspace(
+            tmp_path / "workspace.yaml",
+            stock="""
+stock:
+  - {sku: MUG-WHT, location: LA, on_hand: 2}
+""",
+        ),
+    )
+    first = amazon_unshipped_row("111-0000001-0000001", "MUG-WHT", 2, **{"purchase-date": "2024-05-01T10:00:00+00:00"})
+    second = amazon_unshipped_row("111-0000002-0000002", "MUG-WHT", 2, **{"purchase-date": "2024-05-02T10:00:00+00:00"})
+    import_file(database, write_tsv(tmp_path / "unshipped.txt", AMAZON_UNSHIPPED_HEADER, [first, second]))
+    cancelled = {
+        "amazon-order-id": "111-0000001-0000001",
+        "purchase-date": "2024-05-01T10:00:00+00:00",
+        "last-updated-date": "2024-05-03T10:00:00+00:00",
+        "order-status": "Cancelled",
+        "fulfillment-channel": "Merchant",
+        "sku": "MUG-WHT",
+        "item-status": "Cancelled",
+        "quantity": "2",
+        "currency": "USD",
+        "item-price": "40.00",
+        "ship-country": "US",
+    }
+
+    report = import_file(database, write_tsv(tmp_path / "all-orders.txt", list(AMAZON_ALL_ORDERS_HEADER), [cancelled]))
+
+    assert report.updated == 1
+    assert report.cancelled_with_stock == 1
+    with database.read() as connection:
+        assert order(connection, "111-0000001-0000001").status == "cancelled"
+        waiting = order(connection, "111-0000002-0000002")
+        assert waiting.status == "allocated"
+        assert allocated_units(connection, waiting.id) == {("MUG-WHT", "LA"): 2}
+        assert level(connection, "MUG-WHT", "LA").reserved == 2
         assert stock_problems(connection) == []
         assert status_changes_without_event(connection) == []
