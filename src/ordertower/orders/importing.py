@@ -235,7 +235,7 @@ def _batches(
 
 MAX_EXTERNAL_ID_LENGTH = 128  # the width of orders.external_id
 
-# The column or key that holds the channel's order id, to name it in an error.
+# The column or key that contains the channel's order id, to name it in an error.
 ORDER_ID_FIELDS = {
     "shopify-csv": "Id",
     "shopify-json": "id",
