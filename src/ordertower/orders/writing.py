@@ -340,8 +340,10 @@ def _update_closed_order(connection: Connection, row: Row[Any], order: PreparedO
         if target in (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.RETURNED):
             new_status = target.value
     except InvalidTransitionError as error:
+        # The order event keeps the rejection for the operator; one log line per order would flood
+        # the terminal when a whole export is imported again.
         data["rejected"] = error.to_dict("en")
-        logger.warning("order %s: channel update to %s ignored: %s", row.number, target.value, error.render("en"))
+        logger.info("order %s: channel update to %s ignored: %s", row.number, target.value, error.render("en"))
     connection.execute(
         update(orders)
         .where(orders.c.id == row.id)
