@@ -25,6 +25,7 @@ from ordertower.inventory.model import (
     check_new_on_hand,
 )
 from ordertower.inventory.tables import stock_ledger, stock_levels
+from ordertower.kernel.bulk import append_rows
 from ordertower.kernel.db import utc_now
 from ordertower.kernel.errors import NotFoundError, ValidationError
 from ordertower.kernel.i18n import Message
@@ -269,8 +270,9 @@ def _apply_reserved_change(
         _verify_levels(connection, parameters)
 
     now = utc_now()
-    connection.execute(
-        insert(stock_ledger),
+    append_rows(
+        connection,
+        stock_ledger,
         [
             {
                 "product_id": r.product_id,

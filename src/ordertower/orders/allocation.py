@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from ordertower.catalog.snapshot import CatalogSnapshot
 from ordertower.inventory import service as inventory
+from ordertower.kernel.bulk import append_rows, insert_rows
 from ordertower.orders.model import OrderStatus
 from ordertower.orders.tables import allocations, order_events, orders, shipments
 from ordertower.routing.geo import Coordinates
@@ -162,17 +163,15 @@ def _write_shipments(connection: Connection, allocation_rows: list[dict[str, Any
         return
     pairs = sorted({(row["order_id"], row["location_id"]) for row in allocation_rows})
     now = _now()
-    result = connection.execute(
-        insert(shipments).returning(shipments.c.id, shipments.c.order_id, shipments.c.location_id),
-        [
-            {"order_id": order_id, "location_id": location_id, "status": "pending", "created_at": now}
-            for order_id, location_id in pairs
-        ],
-    )
-    shipment_ids = {(row.order_id, row.location_id): row.id for row in result}
+    shipment_rows = [
+        {"order_id": order_id, "location_id": location_id, "status": "pending", "created_at": now}
+        for order_id, location_id in pairs
+    ]
+    ids = insert_rows(connection, shipments, shipment_rows, key=("order_id", "location_id"))
+    shipment_ids = dict(zip(pairs, ids, strict=True))
     for row in allocation_rows:
         row["shipment_id"] = shipment_ids[(row["order_id"], row["location_id"])]
-    connection.execute(insert(allocations), allocation_rows)
+    append_rows(connection, allocations, allocation_rows)
 
 
 def _write_outcomes(connection: Connection, works: Sequence[OrderWork], outcomes: dict[int, AllocationOutcome]) -> None:
@@ -208,7 +207,7 @@ def _write_outcomes(connection: Connection, works: Sequence[OrderWork], outcomes
                 },
             }
         )
-    connection.execute(insert(order_events), events)
+    append_rows(connection, order_events, events)
     logger.debug("routed %d orders", len(works))
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, bindparam, delete, insert, select, updat
 from ordertower.catalog.snapshot import CatalogSnapshot
 from ordertower.channels.model import ChannelOrderState, FinancialStatus, ParsedAddress, ParsedLine, ParsedOrder
 from ordertower.customers.service import match_customers
+from ordertower.kernel.bulk import append_rows, insert_rows
 from ordertower.kernel.db import utc_now
 from ordertower.kernel.money import from_minor
 from ordertower.orders.allocation import OrderWork, allocate_orders, release_order_allocations
@@ -75,15 +76,12 @@ def insert_orders(
                 "updated_at": now,
             }
         )
-    # Ids come back matched by external id rather than by position: asking SQLAlchemy to keep
-    # the parameter order makes it insert one row per statement on SQLite.
-    result = connection.execute(insert(orders).returning(orders.c.id, orders.c.external_id), rows)
-    ids_by_external = {row.external_id: row.id for row in result}
-    order_ids = [ids_by_external[order.values["external_id"]] for order in prepared]
+    order_ids = insert_rows(connection, orders, rows, key=("external_id",))
 
     line_ids = _insert_lines(connection, order_ids, prepared)
-    connection.execute(
-        insert(order_events),
+    append_rows(
+        connection,
+        order_events,
         [
             {
                 "order_id": order_id,
@@ -110,14 +108,12 @@ def _insert_lines(
     ]
     if not rows:
         return [[] for _ in prepared]
-    result = connection.execute(
-        insert(order_lines).returning(order_lines.c.id, order_lines.c.order_id, order_lines.c.line_number), rows
-    )
-    ids = {(row.order_id, row.line_number): row.id for row in result}
-    return [
-        [ids[(order_id, line.line_number)] for line in order.lines]
-        for order_id, order in zip(order_ids, prepared, strict=True)
-    ]
+    ids = insert_rows(connection, order_lines, rows, key=("order_id", "line_number"))
+    grouped, position = [], 0
+    for order in prepared:
+        grouped.append(ids[position : position + len(order.lines)])
+        position += len(order.lines)
+    return grouped
 
 
 def _works(
@@ -210,8 +206,9 @@ def update_orders(
         )
         prepared = [order for _, order in open_rows]
         line_ids = _insert_lines(connection, open_ids, prepared)
-        connection.execute(
-            insert(order_events),
+        append_rows(
+            connection,
+            order_events,
             [
                 {
                     "order_id": row.id,
@@ -313,8 +310,9 @@ def _update_in_place(connection: Connection, kept: Sequence[tuple[Row[Any], Prep
             for line in order.lines
         ],
     )
-    connection.execute(
-        insert(order_events),
+    append_rows(
+        connection,
+        order_events,
         [
             {
                 "order_id": row.id,
