@@ -1,9 +1,9 @@
 """Bulk inserts that return the new ids, fast on both databases.
 
 SQLAlchemy sends an executemany INSERT ... RETURNING to PostgreSQL as large
-multi-row statements whose placeholders psycopg parses again on the client
-for every batch; in the import benchmark that parsing was about half of the
-time. On PostgreSQL this module takes the ids from the table's sequence in
+multi-row statements, and psycopg parses their placeholders again on the
+client for every batch. In the import benchmark that parsing was about half
+of the time. On PostgreSQL this module takes the ids from the table's sequence in
 one query and sends a short INSERT with psycopg's own executemany, which
 pipelines one cached statement. SQLite keeps SQLAlchemy's RETURNING path.
 """
