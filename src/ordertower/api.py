@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import StatementError
 from starlette.exceptions import HTTPException
 
 from ordertower import __version__
@@ -122,32 +122,19 @@ def _install_error_handlers(app: FastAPI) -> None:
                     "message": INVALID_FIELD.render(language, field=field, detail=item.get("msg", ""), value=value),
                 }
             )
-        return JSONResponse(
-            status_code=422,
-            content={
-                "error": {
-                    "code": "validation_error",
-                    "message": problems[0]["message"] if problems else "invalid request",
-                    "params": {},
-                    "fields": problems,
-                }
-            },
-        )
+        message = problems[0]["message"] if problems else "invalid request"
+        return _error_response(422, "validation_error", message, {}, fields=problems)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         # Starlette raises these for malformed bodies, unknown paths and methods; they get our error shape too.
         detail = str(error.detail)
-        return JSONResponse(
-            status_code=error.status_code,
+        return _error_response(
+            error.status_code,
+            HTTP_ERROR_CODES.get(error.status_code, "http_error"),
+            HTTP_ERROR.render(_language(request), status=error.status_code, detail=detail),
+            {"detail": detail},
             headers=error.headers,
-            content={
-                "error": {
-                    "code": HTTP_ERROR_CODES.get(error.status_code, "http_error"),
-                    "message": HTTP_ERROR.render(_language(request), status=error.status_code, detail=detail),
-                    "params": {"detail": detail},
-                }
-            },
         )
 
     @app.exception_handler(Exception)
@@ -155,20 +142,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         # Starlette still re-raises the error after this response, so servers and tests see it too.
         reference = uuid.uuid4().hex[:12]
         logger.error("unexpected error %s on %s %s", reference, request.method, request.url.path, exc_info=error)
-        return JSONResponse(
-            status_code=500,
-            content={
-                "error": {
-                    "code": "internal_error",
-                    "message": INTERNAL.render(_language(request), reference=reference),
-                    "params": {"reference": reference},
-                }
-            },
-        )
-
-    @app.exception_handler(DataError)
-    async def data_error(request: Request, error: DataError) -> JSONResponse:
-        return _invalid_data(request, error)
+        message = INTERNAL.render(_language(request), reference=reference)
+        return _error_response(500, "internal_error", message, {"reference": reference})
 
     @app.exception_handler(StatementError)
     async def statement_error(request: Request, error: StatementError) -> JSONResponse:
@@ -178,16 +153,22 @@ def _install_error_handlers(app: FastAPI) -> None:
 def _invalid_data(request: Request, error: Exception) -> JSONResponse:
     detail = str(getattr(error, "orig", error)).splitlines()[0][:200]
     logger.warning("request %s %s rejected by the database: %s", request.method, request.url.path, detail)
-    return JSONResponse(
-        status_code=422,
-        content={
-            "error": {
-                "code": "invalid_value",
-                "message": INVALID_DATA.render(_language(request), detail=detail),
-                "params": {"detail": detail},
-            }
-        },
-    )
+    message = INVALID_DATA.render(_language(request), detail=detail)
+    return _error_response(422, "invalid_value", message, {"detail": detail})
+
+
+def _error_response(
+    status: int,
+    code: str,
+    message: str,
+    params: dict[str, Any],
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """Build the error body shared by every endpoint: {"error": {code, message, params, ...}}."""
+    body = {"code": code, "message": message, "params": params, **extra}
+    return JSONResponse(status_code=status, content={"error": body}, headers=headers)
 
 
 def _language(request: Request) -> Any:

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from ordertower.customers.model import match_key, normalize_email
 from ordertower.customers.tables import customers
+from ordertower.kernel.bulk import insert_missing_rows
 from ordertower.kernel.db import utc_now
 
 
@@ -27,13 +28,10 @@ def match_customers(connection: Connection, buyers: Iterable[tuple[str, str, str
     missing = sorted(key for key in wanted if key not in found)
     if missing:
         now = utc_now()
-        if connection.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
-        # A concurrent import may create the same buyer first: keep theirs.
-        connection.execute(
-            dialect_insert(customers).on_conflict_do_nothing(index_elements=["match_key"]),
+        # A concurrent import may create the same buyer first, and then its row is kept.
+        insert_missing_rows(
+            connection,
+            customers,
             [
                 {
                     "match_key": key,
@@ -44,6 +42,7 @@ def match_customers(connection: Connection, buyers: Iterable[tuple[str, str, str
                 }
                 for key in missing
             ],
+            unique=["match_key"],
         )
         found.update(_select_ids(connection, {key: wanted[key] for key in missing}))
     return found

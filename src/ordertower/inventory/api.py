@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from ordertower.inventory import service
 from ordertower.inventory.model import LedgerReason, StockLevel
 from ordertower.kernel.web import ERROR_RESPONSES, PathCode, read_connection, write_connection
+from ordertower.orders.service import retry_backorders_for_sku
 
 router = APIRouter(prefix="/api/v1", tags=["stock"], responses=ERROR_RESPONSES)
 
@@ -76,7 +77,7 @@ def set_stock(
         reason=LedgerReason.SET,
         reference="api",
     )
-    _serve_backorders(connection, sku)
+    retry_backorders_for_sku(connection, sku)
     return _row(service.list_stock(connection, sku=sku, location=location)[0])
 
 
@@ -91,15 +92,8 @@ def adjust_stock(
     service.adjust_stock(
         connection, sku=sku, location=location, delta=body.delta, reason=body.reason, reference=body.reference
     )
-    _serve_backorders(connection, sku)
+    retry_backorders_for_sku(connection, sku)
     return _row(service.list_stock(connection, sku=sku, location=location)[0])
-
-
-def _serve_backorders(connection: Connection, sku: str) -> None:
-    from ordertower.catalog.service import get_product_or_raise
-    from ordertower.orders.service import retry_backorders
-
-    retry_backorders(connection, product_ids={get_product_or_raise(connection, sku).id})
 
 
 @router.get("/stock/ledger")

@@ -8,6 +8,7 @@ from ordertower.inventory import service
 from ordertower.inventory.model import LedgerReason, StockLevel
 from ordertower.kernel.cli_support import handle_errors, print_json, read, say, write
 from ordertower.kernel.i18n import Message
+from ordertower.orders.service import retry_backorders_for_sku
 
 stock_app = typer.Typer(
     help="Stock per SKU and location: on_hand, reserved, safety_stock, available.", no_args_is_help=True
@@ -52,14 +53,6 @@ def list_command(
         )
 
 
-def _after_change(connection: object, sku: str) -> int:
-    from ordertower.catalog.service import get_product_or_raise
-    from ordertower.orders.service import retry_backorders
-
-    product_id = get_product_or_raise(connection, sku).id  # type: ignore[arg-type]
-    return retry_backorders(connection, product_ids={product_id})  # type: ignore[arg-type]
-
-
 @stock_app.command("set", context_settings={"ignore_unknown_options": True})
 @handle_errors
 def set_command(
@@ -71,7 +64,7 @@ def set_command(
     """Set on_hand to a counted quantity; backordered orders are reserved from new stock at once."""
     with write() as connection:
         service.set_stock(connection, sku=sku, location=location, on_hand=quantity, reason=LedgerReason.SET)
-        filled = _after_change(connection, sku)
+        filled = retry_backorders_for_sku(connection, sku)
         level = service.list_stock(connection, sku=sku, location=location)[0]
     _report(level, filled, json_output)
 
@@ -89,7 +82,7 @@ def adjust_command(
     """Add or remove units on hand; backordered orders are reserved from new stock at once."""
     with write() as connection:
         service.adjust_stock(connection, sku=sku, location=location, delta=delta, reason=reason)
-        filled = _after_change(connection, sku)
+        filled = retry_backorders_for_sku(connection, sku)
         level = service.list_stock(connection, sku=sku, location=location)[0]
     _report(level, filled, json_output)
 

@@ -25,7 +25,7 @@ from ordertower.inventory.model import (
     check_new_on_hand,
 )
 from ordertower.inventory.tables import stock_ledger, stock_levels
-from ordertower.kernel.bulk import append_rows
+from ordertower.kernel.bulk import append_rows, insert_missing_rows
 from ordertower.kernel.db import utc_now
 from ordertower.kernel.errors import NotFoundError, ValidationError
 from ordertower.kernel.i18n import Message
@@ -158,18 +158,14 @@ def ensure_levels(connection: Connection, pairs: Iterable[tuple[int, int]]) -> N
     missing = sorted(wanted - existing)
     if not missing:
         return
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
-    statement = dialect_insert(stock_levels).on_conflict_do_nothing(index_elements=["product_id", "location_id"])
-    connection.execute(
-        statement,
+    insert_missing_rows(
+        connection,
+        stock_levels,
         [
             {"product_id": product_id, "location_id": location_id, "on_hand": 0, "reserved": 0, "safety_stock": 0}
             for product_id, location_id in missing
         ],
+        unique=["product_id", "location_id"],
     )
 
 
@@ -258,7 +254,7 @@ def _apply_reserved_change(
     for request in requests:
         totals[(request.product_id, request.location_id)] += request.quantity
 
-    # Same order of rows in every process, so two batches never wait on each other in a cycle.
+    # Every process updates the rows in sorted key order, so two batches cannot wait on each other in a cycle.
     parameters = [
         {"p_product": product_id, "p_location": location_id, "p_quantity": quantity}
         for (product_id, location_id), quantity in sorted(totals.items())

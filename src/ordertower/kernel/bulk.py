@@ -44,6 +44,19 @@ def insert_rows(
     return [int(new_id) for new_id in new_ids]
 
 
+def insert_missing_rows(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, unique: Sequence[str]
+) -> None:
+    """Insert `rows`, skipping any whose `unique` columns a concurrent transaction inserted first."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+    connection.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=list(unique)), list(rows))
+
+
 def append_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert `rows` into `table` without returning anything."""
     if not rows:

@@ -9,7 +9,6 @@ writes shipments, allocations, statuses and events with bulk statements.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -19,6 +18,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from ordertower.catalog.snapshot import CatalogSnapshot
 from ordertower.inventory import service as inventory
 from ordertower.kernel.bulk import append_rows, insert_rows
+from ordertower.kernel.db import utc_now
 from ordertower.orders.model import OrderStatus
 from ordertower.orders.tables import allocations, order_events, orders, shipments
 from ordertower.routing.geo import Coordinates
@@ -66,9 +66,9 @@ def allocate_orders(
 ) -> dict[int, AllocationOutcome]:
     """Route and reserve every order in `works`; returns the outcome per order id.
 
-    `open_units` (units allocated to unshipped orders per location id) is read
-    from the database when not given; an import passes one dict for all its
-    batches and this function adds what it allocates to it.
+    `open_units` contains the units allocated to unshipped orders per location id.
+    When it is not given, it is read from the database. An import passes one
+    dict for all its batches, and this function adds what it allocates to it.
     """
     if not works:
         return {}
@@ -162,7 +162,7 @@ def _write_shipments(connection: Connection, allocation_rows: list[dict[str, Any
     if not allocation_rows:
         return
     pairs = sorted({(row["order_id"], row["location_id"]) for row in allocation_rows})
-    now = _now()
+    now = utc_now()
     shipment_rows = [
         {"order_id": order_id, "location_id": location_id, "status": "pending", "created_at": now}
         for order_id, location_id in pairs
@@ -175,7 +175,7 @@ def _write_shipments(connection: Connection, allocation_rows: list[dict[str, Any
 
 
 def _write_outcomes(connection: Connection, works: Sequence[OrderWork], outcomes: dict[int, AllocationOutcome]) -> None:
-    now = _now()
+    now = utc_now()
     connection.execute(
         update(orders)
         .where(orders.c.id == bindparam("b_id"))
@@ -242,16 +242,3 @@ def release_order_allocations(
     )
     connection.execute(shipments.delete().where(shipments.c.id.in_(emptied - still_used)))
     return sum(row.quantity for row in rows)
-
-
-def _now() -> Any:
-    from ordertower.kernel.db import utc_now
-
-    return utc_now()
-
-
-def group_by_order(rows: Sequence[Any]) -> dict[int, list[Any]]:
-    grouped: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        grouped[row.order_id].append(row)
-    return grouped

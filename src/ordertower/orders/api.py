@@ -24,7 +24,6 @@ from ordertower.orders.tables import order_imports
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 SafeText = Annotated[str, Query(max_length=200, pattern=r"^[^\x00]*$")]
-Ref = Annotated[str, "order reference"]
 
 
 @router.get("/orders", response_model=OrderPage, tags=["orders"])

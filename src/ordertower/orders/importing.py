@@ -25,7 +25,7 @@ from ordertower.kernel.db import Database, utc_now
 from ordertower.kernel.errors import OrderTowerError
 from ordertower.kernel.i18n import Message, current_language
 from ordertower.orders import writing
-from ordertower.orders.allocation import open_units_by_location
+from ordertower.orders.allocation import allocate_orders, open_units_by_location
 from ordertower.orders.preparation import (
     PreparedOrder,
     complete_partial,
@@ -374,4 +374,4 @@ def _flush(
 
     works = writing.insert_orders(connection, new, catalog)
     works += writing.update_orders(connection, changed, catalog, cancelled_with_stock)
-    writing.route_works(connection, works, catalog, open_units)
+    allocate_orders(connection, works, catalog, open_units)

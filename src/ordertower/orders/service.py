@@ -45,10 +45,11 @@ def get_order_or_raise(connection: Connection, ref: str) -> Row[Any]:
     """Find an order by our number, the channel's order number, or the channel's order id."""
     ref = ref.strip()
     for column in (orders.c.number, orders.c.external_number, orders.c.external_id):
-        rows = connection.execute(select(orders).where(column == ref).order_by(orders.c.id).limit(2)).all()
-        if rows:
-            return rows[0]
-    if ref.startswith("#") is False and ref.isdigit():
+        found = connection.execute(select(orders).where(column == ref).order_by(orders.c.id).limit(1)).first()
+        if found is not None:
+            return found
+    if ref.isdigit():
+        # Shopify numbers carry a "#" that operators often leave out.
         rows = connection.execute(select(orders).where(orders.c.external_number == f"#{ref}").limit(1)).all()
         if rows:
             return rows[0]
@@ -214,10 +215,8 @@ def reroute_order(
         )
     catalog = catalog or load_snapshot(connection)
     released = release_order_allocations(connection, [order.id])
-    freed_units = released
     allocate_orders(connection, [_work_for(connection, order, catalog, cause)], catalog)
-    if freed_units:
-        logger.info("order %s re-routed by %s", order.number, cause)
+    logger.info("order %s re-routed by %s; %d units released first", order.number, cause, released)
     return get_order_or_raise(connection, order.number)
 
 
@@ -266,6 +265,13 @@ def retry_backorders(
     return filled
 
 
+def retry_backorders_for_sku(connection: Connection, sku: str) -> int:
+    """Route again the backordered orders that need `sku`, after its stock rose."""
+    from ordertower.catalog.service import get_product_or_raise
+
+    return retry_backorders(connection, product_ids={get_product_or_raise(connection, sku).id})
+
+
 def _with_bundles(catalog: CatalogSnapshot, product_ids: set[int]) -> set[int]:
     bundles = {bundle for bundle, parts in catalog.components.items() if any(p in product_ids for p, _ in parts)}
     return product_ids | bundles
@@ -308,5 +314,5 @@ def release_unmapped_holds(connection: Connection, catalog: CatalogSnapshot | No
             refreshed = get_order_or_raise(connection, order.number)
             works.append(_work_for(connection, refreshed, catalog, "sku_mapped"))
     allocate_orders(connection, works, catalog)
-    logger.info("released unmapped_sku holds: %d orders routed", len(works))
+    logger.info("released unmapped_sku holds and routed %d orders", len(works))
     return len(works)

@@ -14,7 +14,7 @@ from ordertower.customers.service import match_customers
 from ordertower.kernel.bulk import append_rows, insert_rows
 from ordertower.kernel.db import utc_now
 from ordertower.kernel.money import from_minor
-from ordertower.orders.allocation import OrderWork, allocate_orders, release_order_allocations
+from ordertower.orders.allocation import OrderWork, release_order_allocations
 from ordertower.orders.model import OPEN_STATUSES, InvalidTransitionError, OrderStatus, check_transition
 from ordertower.orders.preparation import PreparedOrder
 from ordertower.orders.tables import order_events, order_lines, order_number_sequence, orders
@@ -363,15 +363,6 @@ def _update_closed_order(connection: Connection, row: Row[Any], order: PreparedO
             created_at=now,
         )
     )
-
-
-def route_works(
-    connection: Connection,
-    works: Sequence[OrderWork],
-    catalog: CatalogSnapshot,
-    open_units: dict[int, int] | None = None,
-) -> None:
-    allocate_orders(connection, works, catalog, open_units)
 
 
 def load_as_parsed(connection: Connection, order_id: int) -> ParsedOrder:
