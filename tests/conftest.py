@@ -1,8 +1,9 @@
 """Fixtures shared by every test: the database under test, migrated once per run, emptied per test.
 
-ORDERTOWER_TEST_DATABASE selects the engine: "sqlite" (default) uses a file
-in a temporary folder; "postgresql" creates a throw-away database on the
-server named by ORDERTOWER_TEST_POSTGRES_ADMIN_URL and drops it at the end.
+ORDERTOWER_TEST_DATABASE selects the engine. With "sqlite" (the default) the
+database is a file in a temporary folder. With "postgresql" a throw-away
+database is created on the server named by ORDERTOWER_TEST_POSTGRES_ADMIN_URL
+and dropped at the end.
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ def ordertower_executable() -> str:
 
 @pytest.fixture
 def run_cli(database: Database, tmp_path: Path) -> Callable[..., CliResult]:
-    """Run the real `ordertower` command on the test database, in English unless `env` says otherwise."""
+    """Run the real `ordertower` command on the test database, in English unless `env` sets another language."""
     executable = ordertower_executable()
 
     def run(*args: str | Path, env: dict[str, str] | None = None, timeout: float = 120) -> CliResult:

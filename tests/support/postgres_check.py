@@ -1,4 +1,4 @@
-"""Exit 0 when a PostgreSQL server answers at the URL given as the first argument, 1 otherwise."""
+"""Exit 0 when a PostgreSQL server accepts a connection at the URL given as the first argument, 1 otherwise."""
 
 import sys
 

@@ -2,7 +2,7 @@
 
 Every `RowError` a parser yields carries one of these messages and a `code`
 entry in its params, so the importer and the UI can match on the code while
-the operator reads a sentence that says what is wrong and what to do.
+the operator reads a sentence that states what is wrong and what to do.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ ROW_ERROR_MESSAGES: dict[str, Message] = {
 }
 
 HOLD_CODES = frozenset({"missing_sku"})
-"""Codes of row errors that come with the order itself: the importer imports the order and holds it."""
+"""Codes of row errors that come with the order itself: the importer imports the order and puts it on hold."""
 
 
 def row_error(line: int, field: str, value: object, code: str, **params: Any) -> RowError:

@@ -28,7 +28,7 @@ class FinancialStatus(StrEnum):
 
 
 class ChannelOrderState(StrEnum):
-    """What the channel says about the order's life, mapped to a few states we act on."""
+    """The channel's view of the order's life, mapped to a few states we act on."""
 
     OPEN = "open"  # still to be fulfilled by us
     CANCELLED = "cancelled"

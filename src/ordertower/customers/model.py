@@ -1,4 +1,4 @@
-"""How a buyer is recognised across channels. Pure domain."""
+"""Matching of buyers across channels. Pure domain."""
 
 from __future__ import annotations
 

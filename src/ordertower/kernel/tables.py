@@ -1,4 +1,4 @@
-"""Import every area's tables so that the shared metadata knows the whole schema."""
+"""Import every area's tables so that the shared metadata contains the whole schema."""
 
 
 def import_all_tables() -> None:

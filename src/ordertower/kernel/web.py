@@ -29,7 +29,7 @@ def write_connection(request: Request) -> Iterator[Connection]:
         yield connection
 
 
-# A SKU or code in the URL: PostgreSQL rejects NUL in text, so the check keeps both engines answering alike.
+# A SKU or code in the URL: PostgreSQL rejects NUL in text, so the check makes both engines respond alike.
 PathCode = Annotated[str, Path(max_length=128, pattern=r"^[^\x00]*$")]
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -162,9 +162,9 @@ _DERIVED = frozenset({"hold_reasons", "address_problems"})
 def content_hash(values: dict[str, Any], lines: list[PreparedLine]) -> str:
     """Fingerprint the channel's data of an order, so that re-importing it unchanged writes nothing.
 
-    The values are ints, strings, booleans, None and aware datetimes, whose
-    repr is stable across runs and Python versions, so repr is a cheap and
-    exact encoding; keys are listed in a fixed order.
+    The values are ints, strings, booleans, None and UTC datetimes. Their repr
+    is stable across runs and Python versions, so repr is a cheap and exact
+    encoding. Keys are listed in a fixed order.
     """
     order_part = [(key, values[key]) for key in sorted(values) if key not in _DERIVED]
     line_parts = [[(key, line.values[key]) for key in _LINE_HASH_KEYS] for line in lines]

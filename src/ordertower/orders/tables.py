@@ -48,7 +48,7 @@ orders = Table(
     Column("ship_phone", String(64), nullable=False, default=""),
     Column("address_problems", JsonType, nullable=False, default=list),
     Column("fulfilled_by_channel", Boolean, nullable=False, default=False),
-    Column("channel_state", String(16), nullable=False),  # open, cancelled or fulfilled, as the channel says
+    Column("channel_state", String(16), nullable=False),  # open, cancelled or fulfilled, as the channel reports it
     Column("placed_at", UtcDateTime, nullable=False),
     Column("channel_updated_at", UtcDateTime, nullable=True),
     Column("content_hash", String(64), nullable=False),

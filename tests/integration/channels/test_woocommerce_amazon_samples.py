@@ -155,7 +155,7 @@ def test_amazon_actionable_report_without_prices(tmp_path):
     )
     orders, errors, detected = read(path)
 
-    # No prices in this report: the order carries the "no currency" code and says so.
+    # No prices in this report, so the order carries the "no currency" code and a flag.
     assert errors == []
     assert len(orders) == 1
     assert orders[0].currency == "XXX"

@@ -141,7 +141,7 @@ def _read_order(
     state, financial_status = _status(first, kind)
     cancelled = state is ChannelOrderState.CANCELLED
 
-    # ISO 4217 "XXX" (no currency) marks a report without prices; the importer keeps the
+    # ISO 4217 "XXX" (no currency) marks a report without prices. The importer then keeps the
     # amounts it already has for the order, or uses the workspace's base currency.
     amounts_missing = not header.has(columns.currency) and not header.has(columns.item_price)
     currency_row = next((row for row in rows if row.get(columns.currency)), None)
