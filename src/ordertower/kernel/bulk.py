@@ -1,47 +1,77 @@
-"""Bulk inserts that return the new ids, fast on both databases.
+"""Bulk inserts for the import pipeline, sent straight to the driver on both databases.
 
-SQLAlchemy sends an executemany INSERT ... RETURNING to PostgreSQL as large
-multi-row statements, and psycopg parses their placeholders again on the
-client for every batch. In the import benchmark that parsing was about half
-of the time. On PostgreSQL this module takes the ids from the table's sequence in
-one query and sends a short INSERT with psycopg's own executemany, which
-pipelines one cached statement. SQLite keeps SQLAlchemy's RETURNING path.
+SQLAlchemy's executemany compiles and converts every row in Python, which
+cost more than the database's own work in the import benchmark. Here a batch
+takes its ids first (from the sequence on PostgreSQL; on SQLite, above the
+largest id, under the write lock that `Database.write` holds from BEGIN
+IMMEDIATE on), converts values with each column type's own bind processor,
+and goes out as one COPY (PostgreSQL) or one driver executemany (SQLite).
+The stored values are the same as SQLAlchemy would store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, insert, text
+from sqlalchemy.exc import DBAPIError
+
+_Converter = Callable[[Any], Any]
 
 
 def insert_rows(
-    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, key: Sequence[str]
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, key: Sequence[str] = ()
 ) -> list[int]:
     """Insert `rows` into `table` and return their new ids in the order of `rows`.
 
-    `key` names columns whose values identify a row within `rows`. SQLite
-    returns the ids with the key rather than by position, because asking
-    SQLAlchemy to keep the order makes it insert one row per statement there.
+    `key` names columns whose values identify a row within `rows`; it is used
+    only where the ids must come back from the database (a SQLite connection
+    outside `Database.write`).
     """
     if not rows:
         return []
-    if connection.dialect.name != "postgresql":
-        columns = [table.c.id, *(table.c[name] for name in key)]
-        result = connection.execute(insert(table).returning(*columns), list(rows))
-        ids = {tuple(row[1:]): row[0] for row in result}
-        return [int(ids[tuple(row[name] for name in key)]) for row in rows]
+    ids = reserve_ids(connection, table, len(rows))
+    if ids is None:
+        returned = [table.c.id, *(table.c[name] for name in key)]
+        result = connection.execute(insert(table).returning(*returned), list(rows))
+        by_key = {tuple(row[1:]): row[0] for row in result}
+        return [int(by_key[tuple(row[name] for name in key)]) for row in rows]
+    columns = list(rows[0])
+    pick = _picker(columns)
+    _send(connection, table, ["id", *columns], ([new_id, *pick(row)] for new_id, row in zip(ids, rows, strict=True)))
+    return ids
 
-    new_ids = list(
-        connection.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
-            {"table": table.name, "count": len(rows)},
-        ).scalars()
-    )
-    append_rows(connection, table, [{**row, "id": new_id} for row, new_id in zip(rows, new_ids, strict=True)])
-    return [int(new_id) for new_id in new_ids]
+
+def reserve_ids(connection: Connection, table: Table, count: int) -> list[int] | None:
+    """Take `count` new ids of `table`, or None where the database must choose them at insert time."""
+    if count == 0:
+        return []
+    if connection.dialect.name == "postgresql":
+        return [
+            int(value)
+            for value in connection.execute(
+                text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+                {"table": table.name, "count": count},
+            ).scalars()
+        ]
+    if not connection.info.get("begin_immediate"):
+        # Without the write lock another writer could take the same ids.
+        return None
+    largest = connection.exec_driver_sql(f'SELECT max(id) FROM "{table.name}"').scalar()
+    first = int(largest or 0) + 1
+    return list(range(first, first + count))
+
+
+def append_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert `rows` into `table` without returning anything; every row has the keys of the first."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    pick = _picker(columns)
+    _send(connection, table, columns, (list(pick(row)) for row in rows))
 
 
 def insert_missing_rows(
@@ -57,32 +87,60 @@ def insert_missing_rows(
     connection.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=list(unique)), list(rows))
 
 
-def append_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert `rows` into `table` without returning anything."""
-    if not rows:
-        return
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), list(rows))
+def _picker(columns: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """Read the values of `columns` from a row, always as a tuple (itemgetter of one name returns the bare value)."""
+    if len(columns) == 1:
+        return lambda row: (row[columns[0]],)
+    return itemgetter(*columns)
+
+
+def _send(connection: Connection, table: Table, columns: list[str], values: Iterable[list[Any]]) -> None:
+    names = ", ".join(f'"{name}"' for name in columns)
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, columns, names, values)
         return
 
+    converters = [_sqlite_converter(connection, table, name) for name in columns]
+    parameters = [
+        tuple(value if convert is None else convert(value) for convert, value in zip(converters, row, strict=True))
+        for row in values
+    ]
+    placeholders = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders})', parameters)
+
+
+def _sqlite_converter(connection: Connection, table: Table, name: str) -> _Converter | None:
+    column_type = table.c[name].type.dialect_impl(connection.dialect)
+    processor: _Converter | None = column_type.bind_processor(connection.dialect)
+    return processor
+
+
+def _copy(connection: Connection, table: Table, columns: list[str], names: str, values: Iterable[list[Any]]) -> None:
+    import psycopg
     from psycopg.types.json import Json
 
-    columns = list(rows[0])
-    json_columns = {name for name in columns if isinstance(table.c[name].type, JSON)}
-    names = ", ".join(f'"{name}"' for name in columns)
-    placeholders = ", ".join(f"%({name})s" for name in columns)
-    statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders})'
-    parameters = [
-        {name: _driver_value(row[name], Json if name in json_columns else None) for name in columns} for row in rows
-    ]
-    connection.exec_driver_sql(statement, parameters)
+    json_positions = {index for index, name in enumerate(columns) if isinstance(table.c[name].type, JSON)}
+    time_positions = {index for index, name in enumerate(columns) if table.c[name].type.python_type is datetime}
+    statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+    driver_connection = connection.connection.driver_connection
+    assert driver_connection is not None
+    try:
+        with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in values:
+                for index in json_positions:
+                    if row[index] is not None:
+                        row[index] = Json(row[index])
+                for index in time_positions:
+                    row[index] = _utc(row[index])
+                copy.write_row(row)
+    except psycopg.Error as error:
+        # Callers handle SQLAlchemy's exception classes (IntegrityError on a concurrent insert, say).
+        raise DBAPIError.instance(statement, None, error, psycopg.Error) from error
 
 
-def _driver_value(value: Any, json_wrapper: Any) -> Any:
-    if json_wrapper is not None and value is not None:
-        return json_wrapper(value)
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r} given where a timezone-aware one is required")
-        return value.astimezone(UTC)
-    return value
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r} given where a timezone-aware one is required")
+    return value.astimezone(UTC)

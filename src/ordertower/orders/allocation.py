@@ -9,7 +9,7 @@ writes shipments, allocations, statuses and events with bulk statements.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -47,6 +47,15 @@ class AllocationOutcome:
     decision: RoutingDecision
 
 
+@dataclass
+class RoutingPlan:
+    """Routing decisions of a batch that are not written yet, and the stock they take."""
+
+    outcomes: dict[int, AllocationOutcome] = field(default_factory=dict)
+    reservations: list[inventory.ReservationRequest] = field(default_factory=list)
+    allocation_rows: list[dict[str, Any]] = field(default_factory=list)
+
+
 def open_units_by_location(connection: Connection) -> dict[int, int]:
     """Sum the units allocated to shipments that have not left, per location id, for the balance rule."""
     rows = connection.execute(
@@ -70,8 +79,25 @@ def allocate_orders(
     When it is not given, it is read from the database. An import passes one
     dict for all its batches, and this function adds what it allocates to it.
     """
+    plan = route_orders(connection, works, catalog, open_units)
+    apply_routing(connection, works, plan, catalog)
+    return plan.outcomes
+
+
+def route_orders(
+    connection: Connection,
+    works: Sequence[OrderWork],
+    catalog: CatalogSnapshot,
+    open_units: dict[int, int] | None = None,
+) -> RoutingPlan:
+    """Lock the stock `works` needs and route each order in turn; nothing is written yet.
+
+    The orders need not be stored: an import routes new orders before it
+    inserts them, so each order row is written once with its final status.
+    """
+    plan = RoutingPlan()
     if not works:
-        return {}
+        return plan
 
     needed = {
         stocked
@@ -93,9 +119,6 @@ def allocate_orders(
     rules = list(catalog.routing.get("rules", ["fewest_splits", "closest", "rank"]))
     allow_split = bool(catalog.routing.get("allow_split", True))
 
-    outcomes: dict[int, AllocationOutcome] = {}
-    reservations: list[inventory.ReservationRequest] = []
-    allocation_rows: list[dict[str, Any]] = []
     for work in works:
         demand = [
             DemandLine((line_id, stocked), catalog.products[stocked].sku, units)
@@ -121,10 +144,10 @@ def allocate_orders(
             line_id, product_id = cast(tuple[int, int], allocation.line_key)
             location_id = location_ids[allocation.location]
             open_units[location_id] = open_units.get(location_id, 0) + allocation.quantity
-            reservations.append(
+            plan.reservations.append(
                 inventory.ReservationRequest(product_id, location_id, allocation.quantity, work.order_id)
             )
-            allocation_rows.append(
+            plan.allocation_rows.append(
                 {
                     "order_id": work.order_id,
                     "order_line_id": line_id,
@@ -136,17 +159,33 @@ def allocate_orders(
         status = OrderStatus.ALLOCATED if decision.fully_allocated else OrderStatus.BACKORDERED
         # Routing keys shortages by our internal line key; operators need the SKU.
         decision.explanation["shortages"] = _shortages_by_sku(decision, catalog)
-        outcomes[work.order_id] = AllocationOutcome(status, decision)
+        plan.outcomes[work.order_id] = AllocationOutcome(status, decision)
+    return plan
 
+
+def apply_routing(
+    connection: Connection,
+    works: Sequence[OrderWork],
+    plan: RoutingPlan,
+    catalog: CatalogSnapshot,
+    *,
+    inserted: Collection[int] = (),
+) -> None:
+    """Reserve the stock of `plan`, write its shipments and allocations, and record each order's new status.
+
+    Orders whose ids are in `inserted` were inserted with their routed status,
+    so only their routing event is written here.
+    """
+    if not works:
+        return
     inventory.reserve(
         connection,
-        reservations,
+        plan.reservations,
         sku_names={p.id: p.sku for p in catalog.products.values()},
         location_codes={loc.id: loc.code for loc in catalog.locations.values()},
     )
-    _write_shipments(connection, allocation_rows)
-    _write_outcomes(connection, works, outcomes)
-    return outcomes
+    _write_shipments(connection, plan.allocation_rows)
+    _write_outcomes(connection, works, plan.outcomes, inserted)
 
 
 def _shortages_by_sku(decision: RoutingDecision, catalog: CatalogSnapshot) -> dict[str, int]:
@@ -174,22 +213,29 @@ def _write_shipments(connection: Connection, allocation_rows: list[dict[str, Any
     append_rows(connection, allocations, allocation_rows)
 
 
-def _write_outcomes(connection: Connection, works: Sequence[OrderWork], outcomes: dict[int, AllocationOutcome]) -> None:
+def _write_outcomes(
+    connection: Connection,
+    works: Sequence[OrderWork],
+    outcomes: dict[int, AllocationOutcome],
+    inserted: Collection[int],
+) -> None:
     now = utc_now()
-    connection.execute(
-        update(orders)
-        .where(orders.c.id == bindparam("b_id"))
-        .values(status=bindparam("b_status"), routing=bindparam("b_routing"), updated_at=bindparam("b_now")),
-        [
-            {
-                "b_id": work.order_id,
-                "b_status": outcomes[work.order_id].status.value,
-                "b_routing": outcomes[work.order_id].decision.explanation,
-                "b_now": now,
-            }
-            for work in works
-        ],
-    )
+    stored = [work for work in works if work.order_id not in inserted]
+    if stored:
+        connection.execute(
+            update(orders)
+            .where(orders.c.id == bindparam("b_id"))
+            .values(status=bindparam("b_status"), routing=bindparam("b_routing"), updated_at=bindparam("b_now")),
+            [
+                {
+                    "b_id": work.order_id,
+                    "b_status": outcomes[work.order_id].status.value,
+                    "b_routing": outcomes[work.order_id].decision.explanation,
+                    "b_now": now,
+                }
+                for work in stored
+            ],
+        )
     events = []
     for work in works:
         outcome = outcomes[work.order_id]

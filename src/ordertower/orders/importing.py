@@ -25,7 +25,7 @@ from ordertower.kernel.db import Database, utc_now
 from ordertower.kernel.errors import OrderTowerError
 from ordertower.kernel.i18n import Message, current_language
 from ordertower.orders import writing
-from ordertower.orders.allocation import allocate_orders, open_units_by_location
+from ordertower.orders.allocation import apply_routing, open_units_by_location, route_orders
 from ordertower.orders.preparation import (
     PreparedOrder,
     complete_partial,
@@ -372,6 +372,8 @@ def _flush(
                 counts["updated"] += 1
     counts["created"] += len(new)
 
-    works = writing.insert_orders(connection, new, catalog)
-    works += writing.update_orders(connection, changed, catalog, cancelled_with_stock)
-    allocate_orders(connection, works, catalog, open_units)
+    staged = writing.stage_new_orders(connection, new, catalog)
+    works = staged.works + writing.update_orders(connection, changed, catalog, cancelled_with_stock)
+    plan = route_orders(connection, works, catalog, open_units)
+    writing.insert_staged(connection, staged, plan.outcomes)
+    apply_routing(connection, works, plan, catalog, inserted={work.order_id for work in staged.works})

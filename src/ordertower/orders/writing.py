@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
@@ -11,10 +12,10 @@ from sqlalchemy import Connection, Row, bindparam, delete, insert, select, updat
 from ordertower.catalog.snapshot import CatalogSnapshot
 from ordertower.channels.model import ChannelOrderState, FinancialStatus, ParsedAddress, ParsedLine, ParsedOrder
 from ordertower.customers.service import match_customers
-from ordertower.kernel.bulk import append_rows, insert_rows
+from ordertower.kernel.bulk import append_rows, insert_rows, reserve_ids
 from ordertower.kernel.db import utc_now
 from ordertower.kernel.money import from_minor
-from ordertower.orders.allocation import OrderWork, release_order_allocations
+from ordertower.orders.allocation import AllocationOutcome, OrderWork, release_order_allocations
 from ordertower.orders.model import OPEN_STATUSES, InvalidTransitionError, OrderStatus, check_transition
 from ordertower.orders.preparation import PreparedOrder
 from ordertower.orders.tables import order_events, order_lines, order_number_sequence, orders
@@ -52,23 +53,37 @@ def _buyer(order: PreparedOrder) -> tuple[str, str, str]:
     )
 
 
-def insert_orders(
+@dataclass
+class NewOrders:
+    """New orders of a batch with their ids taken but nothing written, so routing can run before the insert."""
+
+    rows: list[dict[str, Any]]
+    line_rows: list[dict[str, Any]]
+    prepared: list[PreparedOrder]
+    works: list[OrderWork]
+
+
+def stage_new_orders(
     connection: Connection, prepared: Sequence[PreparedOrder], catalog: CatalogSnapshot
-) -> list[OrderWork]:
-    """Insert new orders with their lines and first event; return the ones routing should fill."""
+) -> NewOrders:
+    """Match customers and take ids and numbers for new orders and their lines; return what routing should fill."""
     if not prepared:
-        return []
+        return NewOrders([], [], [], [])
     customer_ids = match_customers(connection, [_buyer(order) for order in prepared])
     numbers = allocate_numbers(connection, len(prepared))
+    order_ids = _required_ids(connection, orders, len(prepared))
+    line_ids = iter(_required_ids(connection, order_lines, sum(len(order.lines) for order in prepared)))
     now = utc_now()
-    rows = []
-    for order, number in zip(prepared, numbers, strict=True):
-        status = OrderStatus.PENDING if order.target_status is OrderStatus.PENDING else order.target_status
+    rows: list[dict[str, Any]] = []
+    line_rows: list[dict[str, Any]] = []
+    grouped_line_ids: list[list[int]] = []
+    for order, number, order_id in zip(prepared, numbers, order_ids, strict=True):
         rows.append(
             {
                 **order.values,
+                "id": order_id,
                 "number": number,
-                "status": status.value,
+                "status": order.target_status.value,
                 "content_hash": order.content_hash,
                 "customer_id": customer_ids.get(order.customer_key),
                 "routing": None,
@@ -76,26 +91,52 @@ def insert_orders(
                 "updated_at": now,
             }
         )
-    order_ids = insert_rows(connection, orders, rows, key=("external_id",))
+        ids = [next(line_ids) for _ in order.lines]
+        grouped_line_ids.append(ids)
+        line_rows.extend(
+            {**line.values, "id": line_id, "order_id": order_id} for line_id, line in zip(ids, order.lines, strict=True)
+        )
+    works = _works(
+        order_ids, numbers, list(prepared), grouped_line_ids, [OrderStatus.PENDING] * len(prepared), "import"
+    )
+    return NewOrders(rows, line_rows, list(prepared), works)
 
-    line_ids = _insert_lines(connection, order_ids, prepared)
+
+def _required_ids(connection: Connection, table: Any, count: int) -> list[int]:
+    ids = reserve_ids(connection, table, count)
+    if ids is None:
+        raise RuntimeError("new orders must be staged inside Database.write, which holds the write lock")
+    return ids
+
+
+def insert_staged(connection: Connection, staged: NewOrders, outcomes: Mapping[int, AllocationOutcome]) -> None:
+    """Insert staged orders with the status and routing that `outcomes` gives them, their lines and first event."""
+    if not staged.rows:
+        return
+    for row in staged.rows:
+        outcome = outcomes.get(row["id"])
+        if outcome is not None:
+            row["status"] = outcome.status.value
+            row["routing"] = outcome.decision.explanation
+    append_rows(connection, orders, staged.rows)
+    append_rows(connection, order_lines, staged.line_rows)
     append_rows(
         connection,
         order_events,
         [
             {
-                "order_id": order_id,
+                "order_id": row["id"],
                 "kind": "imported",
                 "from_status": None,
-                "to_status": row["status"],
+                # Routing's own event records the step from pending to the routed status.
+                "to_status": OrderStatus.PENDING.value if row["id"] in outcomes else row["status"],
                 "cause": "import",
                 "data": _event_data(order),
-                "created_at": now,
+                "created_at": row["created_at"],
             }
-            for order_id, row, order in zip(order_ids, rows, prepared, strict=True)
+            for row, order in zip(staged.rows, staged.prepared, strict=True)
         ],
     )
-    return _works(order_ids, numbers, prepared, line_ids, [OrderStatus.PENDING] * len(prepared), "import")
 
 
 def _insert_lines(
