@@ -116,6 +116,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--format", choices=DEMO_FORMATS, default="shopify-csv", help="order file format")
     parser.add_argument("--lines-mean", type=float, default=3.0, help="mean order lines per order")
     parser.add_argument("--batch-size", type=int, default=500, help="orders per import transaction")
+    parser.add_argument(
+        "--read-ahead",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="parse and prepare in a second process: auto (by file size, as the CLI does), on or off",
+    )
     parser.add_argument("--stock-factor", type=int, default=1000, help="multiplier of the workspace's on_hand")
     parser.add_argument(
         "--profile",
@@ -207,6 +213,7 @@ def run_isolated(
             "mode": mode,
             "database": kind,
             "batch_size": options.batch_size,
+            "read_ahead": {"auto": None, "on": True, "off": False}[options.read_ahead],
             "stock_factor": options.stock_factor,
             "result_path": str(folder / f"result-{uuid.uuid4().hex}.json"),
         }
@@ -270,6 +277,25 @@ class StatementCounter:
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
 
+    def count_copies(self) -> None:
+        """Count and time psycopg COPY blocks too: the bulk inserts send them past SQLAlchemy's events."""
+        import psycopg
+
+        original = psycopg.Cursor.copy
+        counter = self
+
+        @contextmanager
+        def counted_copy(cursor: Any, statement: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            started = time.perf_counter()
+            with original(cursor, statement, *args, **kwargs) as copy:
+                yield copy
+            if counter.active:
+                kind = statement_kind(str(statement))
+                counter.counts[kind] += 1
+                counter.seconds[kind] += time.perf_counter() - started
+
+        psycopg.Cursor.copy = counted_copy  # type: ignore[assignment,method-assign]
+
     def _before(self, _connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if self.active:
             self.counts[statement_kind(statement)] += 1
@@ -283,7 +309,9 @@ class StatementCounter:
 @functools.lru_cache(maxsize=1024)
 def statement_kind(statement: str) -> str:
     verb = statement.split(None, 1)[0].upper() if statement.strip() else "?"
-    pattern = {"INSERT": r"INTO\s+\"?(\w+)", "UPDATE": r"UPDATE\s+\"?(\w+)"}.get(verb, r"FROM\s+\"?(\w+)")
+    pattern = {"INSERT": r"INTO\s+\"?(\w+)", "UPDATE": r"UPDATE\s+\"?(\w+)", "COPY": r"COPY\s+\"?(\w+)"}.get(
+        verb, r"FROM\s+\"?(\w+)"
+    )
     table = re.search(pattern, statement, re.IGNORECASE)
     return f"{verb} {table.group(1)}" if table and verb not in ("BEGIN", "COMMIT") else verb
 
@@ -292,24 +320,30 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
     """Import the file of `spec` into a fresh database and return figures, checks and the ceiling."""
     database = prepare_database(spec["url"], spec["stock_factor"])
     counter = StatementCounter(database.engine)
+    if spec["database"] == "postgresql":
+        counter.count_copies()
     rss_before = current_rss_mb()
     profiler = cProfile.Profile() if spec["mode"] == "profile" else None
     if spec["mode"] == "tracemalloc":
         tracemalloc.start()
 
     counter.active = True
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     if profiler is not None:
         profiler.enable()
     with read_orders_file(Path(spec["file"])) as source:
-        report = import_orders(database, source, batch_size=spec["batch_size"])
+        report = import_orders(database, source, batch_size=spec["batch_size"], read_ahead=spec["read_ahead"])
     if profiler is not None:
         profiler.disable()
     wall = time.perf_counter() - started
+    cpu_after = cpu_seconds()
     counter.active = False
     traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if tracemalloc.is_tracing() else None
     tracemalloc.stop()
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The read-ahead process is this process's only child, so the children's peak is its peak.
+    read_ahead_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     with database.read() as connection:
         checks, counts = check_database(connection, spec["orders"])
@@ -330,6 +364,8 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
         },
         "rss_before_import_mb": round(rss_before, 1),
         "peak_rss_mb": round(peak_rss, 1),
+        "read_ahead_peak_rss_mb": round(read_ahead_rss, 1) if read_ahead_rss else None,
+        "cpu_s": {name: round(cpu_after[name] - cpu_before[name], 2) for name in cpu_after},
         "tracemalloc_peak_mb": None if traced_peak is None else round(traced_peak, 1),
         "import_report": {**report.to_dict(), "errors": len(report.errors)},
         "stored": counts,
@@ -344,6 +380,13 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
         result["fraction_of_ceiling"] = round(ceiling.seconds / wall, 3)
     database.dispose()
     return result
+
+
+def cpu_seconds() -> dict[str, float]:
+    """User plus system CPU seconds of this process and of its finished children (the read-ahead process)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"import": own.ru_utime + own.ru_stime, "read_ahead": children.ru_utime + children.ru_stime}
 
 
 def current_rss_mb() -> float:
@@ -488,6 +531,8 @@ def render(results: dict[str, Any]) -> str:
         "statements/order",
         "RSS before import MB",
         "peak RSS MB",
+        "read-ahead peak RSS MB",
+        "CPU s (import + read-ahead)",
         "tracemalloc peak MB",
         "ceiling orders/s",
         "fraction of ceiling",
@@ -506,6 +551,8 @@ def render(results: dict[str, Any]) -> str:
             run["statements_per_order"],
             run["rss_before_import_mb"],
             run["peak_rss_mb"],
+            run["read_ahead_peak_rss_mb"] or "",
+            f"{run['cpu_s']['import']} + {run['cpu_s']['read_ahead']}",
             run["tracemalloc_peak_mb"] or "",
             run.get("ceiling", {}).get("orders_per_s", ""),
             run.get("fraction_of_ceiling", ""),

@@ -242,13 +242,22 @@ class OrderSource:
         self.filename = filename
         self.encoding = encoding
         self.size_bytes = size_bytes
+        self.path: Path | None = None  # set when the source was opened by path, so it can be opened again
+        self._reported_position: int | None = None
         self._raw = raw
         self._stream: io.IOBase | TextLines | None = None
 
     @property
     def position_bytes(self) -> int:
         """Bytes taken from the file so far; read-ahead buffering makes it run slightly ahead."""
+        if self._reported_position is not None:
+            return self._reported_position
         return self._raw.consumed
+
+    @position_bytes.setter
+    def position_bytes(self, value: int) -> None:
+        # Another process that reads the same file reports its progress here.
+        self._reported_position = value
 
     def __iter__(self) -> Iterator[ParsedOrder | RowError]:
         if self._stream is not None:
@@ -291,7 +300,9 @@ def read_orders_file(path: Path, *, format: str | None = None) -> OrderSource:
     """Open a channel file by path; close it with the returned source's close() or a with block."""
     handle = path.open("rb")
     try:
-        return _open_source(handle, filename=path.name, format_name=format, owns_source=True)
+        source = _open_source(handle, filename=path.name, format_name=format, owns_source=True)
+        source.path = path
+        return source
     except BaseException:
         handle.close()
         raise

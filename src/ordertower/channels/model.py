@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from ordertower.kernel.i18n import Message
+from ordertower.kernel.pickling import pickled_by_fields
 
 
 class FinancialStatus(StrEnum):
@@ -35,6 +36,7 @@ class ChannelOrderState(StrEnum):
     FULFILLED = "fulfilled"  # already shipped, by us or by the channel
 
 
+@pickled_by_fields
 @dataclass(slots=True)
 class ParsedAddress:
     name: str = ""
@@ -51,6 +53,7 @@ class ParsedAddress:
         return not any((self.line1, self.city, self.postal_code, self.country_code))
 
 
+@pickled_by_fields
 @dataclass(slots=True)
 class ParsedLine:
     channel_sku: str  # the SKU as the channel spells it; "" when the channel gives none
@@ -63,6 +66,7 @@ class ParsedLine:
     cancelled_quantity: int = 0  # units the channel has cancelled or removed from this line
 
 
+@pickled_by_fields
 @dataclass(slots=True)
 class ParsedOrder:
     """One order as a channel file describes it, with every amount already a Decimal."""

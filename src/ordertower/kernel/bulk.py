@@ -100,13 +100,15 @@ def _send(connection: Connection, table: Table, columns: list[str], values: Iter
         _copy(connection, table, columns, names, values)
         return
 
-    converters = [_sqlite_converter(connection, table, name) for name in columns]
-    parameters = [
-        tuple(value if convert is None else convert(value) for convert, value in zip(converters, row, strict=True))
-        for row in values
-    ]
+    parameters = list(values)
+    for index, name in enumerate(columns):
+        convert = _sqlite_converter(connection, table, name)
+        if convert is not None:
+            for row in parameters:
+                row[index] = convert(row[index])
     placeholders = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders})', parameters)
+    statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders})'
+    connection.exec_driver_sql(statement, [tuple(row) for row in parameters])
 
 
 def _sqlite_converter(connection: Connection, table: Table, name: str) -> _Converter | None:

@@ -26,8 +26,19 @@ class OrderTowerError(Exception):
     def render(self, language: Language | None = None) -> str:
         return self.message.render(language, **self.params)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take their own keyword arguments, so a copy (in another process, say) is rebuilt from params.
+        return (_restore_error, (type(self), self.params))
+
     def to_dict(self, language: Language | None = None) -> dict[str, Any]:
         return {"code": self.code, "message": self.render(language), "params": _jsonable(self.params)}
+
+
+def _restore_error(kind: type[OrderTowerError], params: dict[str, Any]) -> OrderTowerError:
+    error = kind.__new__(kind)
+    error.params = params
+    Exception.__init__(error, error.render("en"))
+    return error
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:

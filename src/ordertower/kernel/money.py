@@ -58,13 +58,18 @@ def parse_amount(text: str | int | Decimal | None, currency: str) -> Decimal:
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round `amount` to the currency's minor unit with banker's rounding."""
-    exponent = currency_exponent(currency)
-    return amount.quantize(Decimal(1).scaleb(-exponent), rounding=ROUND_HALF_EVEN)
+    return amount.quantize(_minor_unit(currency), rounding=ROUND_HALF_EVEN)
+
+
+@cache
+def _minor_unit(currency: str) -> Decimal:
+    # An import quantizes about 25 amounts per order, so the quantum is built once per currency.
+    return Decimal(1).scaleb(-currency_exponent(currency))
 
 
 def to_minor(amount: Decimal, currency: str) -> int:
     """Convert an amount to an integer count of minor units."""
-    return int(quantize(amount, currency).scaleb(currency_exponent(currency)))
+    return int(amount.quantize(_minor_unit(currency), rounding=ROUND_HALF_EVEN).scaleb(currency_exponent(currency)))
 
 
 def from_minor(units: int, currency: str) -> Decimal:

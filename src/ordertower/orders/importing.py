@@ -11,7 +11,7 @@ order, whichever batch they fall in.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -20,12 +20,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ordertower.catalog.snapshot import CatalogSnapshot, ChannelInfo, load_snapshot
 from ordertower.catalog.tables import channels
+from ordertower.channels.formats import OrderSource
 from ordertower.channels.model import ParsedOrder, RowError
 from ordertower.kernel.db import Database, utc_now
 from ordertower.kernel.errors import OrderTowerError
 from ordertower.kernel.i18n import Message, current_language
 from ordertower.orders import writing
 from ordertower.orders.allocation import apply_routing, open_units_by_location, route_orders
+from ordertower.orders.batching import READ_AHEAD_MIN_BYTES, Batch, cut_batches
+from ordertower.orders.batching import read_ahead as read_file_ahead
 from ordertower.orders.preparation import (
     PreparedOrder,
     complete_partial,
@@ -139,8 +142,14 @@ def import_orders(
     channel_code: str | None = None,
     batch_size: int = 500,
     on_progress: Callable[[OrderStream], None] | None = None,
+    read_ahead: bool | None = None,
 ) -> ImportReport:
-    """Import every order of `source` and return the report; bad rows are reported and skipped."""
+    """Import every order of `source` and return the report; bad rows are reported and skipped.
+
+    `read_ahead` chooses whether a second process parses and prepares the file
+    while this one writes. By default it does when the source is a file on
+    disk of at least READ_AHEAD_MIN_BYTES.
+    """
     with database.write() as connection:
         channel = resolve_channel(connection, source, channel_code)
         import_id = connection.execute(
@@ -167,10 +176,13 @@ def import_orders(
     with database.read() as connection:
         catalog = load_snapshot(connection)
         open_units = open_units_by_location(connection)
-    seen: dict[str, str] = {}  # external id -> "created" | "updated" | "unchanged", for fragments
     try:
-        for batch in _batches(source, report, batch_size):
-            _flush_with_retry(database, batch, channel, catalog, report, seen, open_units)
+        for batch in _read_batches(source, channel, catalog, batch_size, read_ahead):
+            for error in batch.errors:
+                report.add_error(error)
+            if batch.position_bytes is not None and isinstance(source, OrderSource):
+                source.position_bytes = batch.position_bytes
+            _flush_with_retry(database, batch, channel, catalog, report, open_units)
             if on_progress is not None:
                 on_progress(source)
     except BaseException:
@@ -211,75 +223,44 @@ def _finish(database: Database, import_id: int, report: ImportReport, *, status:
         )
 
 
-def _batches(
-    source: Iterable[ParsedOrder | RowError], report: ImportReport, batch_size: int
-) -> Iterator[list[ParsedOrder]]:
-    batch: dict[str, ParsedOrder] = {}
-    for item in source:
-        if isinstance(item, RowError):
-            report.add_error(item)
-            continue
-        if len(item.external_id) > MAX_EXTERNAL_ID_LENGTH:
-            report.add_error(_too_long_id(item, report.format))
-            continue
-        if item.external_id in batch:
-            merge_fragments(batch[item.external_id], item)
-            continue
-        batch[item.external_id] = item
-        if len(batch) >= batch_size:
-            yield list(batch.values())
-            batch = {}
-    if batch:
-        yield list(batch.values())
-
-
-MAX_EXTERNAL_ID_LENGTH = 128  # the width of orders.external_id
-
-# The column or key that contains the channel's order id, to name it in an error.
-ORDER_ID_FIELDS = {
-    "shopify-csv": "Id",
-    "shopify-json": "id",
-    "amazon-tsv": "order-id",
-    "woocommerce-json": "id",
-    "generic-csv": "order_id",
-}
-
-TOO_LONG_ID = Message(
-    "the order id has {length} characters, more than the {limit} that are stored; the order was skipped. "
-    "Shorten the id in the file.",
-    "订单号有 {length} 个字符，超过可保存的 {limit} 个；该订单已跳过。请在文件中缩短订单号。",
-)
-
-
-def _too_long_id(order: ParsedOrder, format_name: str) -> RowError:
-    return RowError(
-        line=order.source_line,
-        field=ORDER_ID_FIELDS.get(format_name, "order_id"),
-        value=order.external_id[:40] + "...",
-        message=TOO_LONG_ID,
-        params=(("length", len(order.external_id)), ("limit", MAX_EXTERNAL_ID_LENGTH)),
+def _read_batches(
+    source: OrderStream, channel: ChannelInfo, catalog: CatalogSnapshot, batch_size: int, read_ahead: bool | None
+) -> Iterator[Batch]:
+    path = source.path if isinstance(source, OrderSource) else None
+    if read_ahead is None and isinstance(source, OrderSource):
+        read_ahead = (source.size_bytes or 0) >= READ_AHEAD_MIN_BYTES
+    if not read_ahead or path is None:
+        return cut_batches(source, source.format, batch_size)
+    return read_file_ahead(
+        path, format_name=source.format, channel_id=channel.id, catalog=catalog, batch_size=batch_size
     )
 
 
 def _flush_with_retry(
     database: Database,
-    batch: list[ParsedOrder],
+    batch: Batch,
     channel: ChannelInfo,
     catalog: CatalogSnapshot,
     report: ImportReport,
-    seen: dict[str, str],
     open_units: dict[int, int],
 ) -> None:
+    assert report.import_id is not None
     for attempt in range(1, MAX_BATCH_ATTEMPTS + 1):
         counts = {"created": 0, "updated": 0, "unchanged": 0}
-        outcome: dict[str, str] = {}
         # A failed attempt must leave neither the batch nor the location loads changed.
         attempt_units = dict(open_units)
         attempt_cancelled: list[int] = []
         try:
             with database.write() as connection:
                 _flush(
-                    connection, list(batch), channel, catalog, seen, counts, outcome, attempt_units, attempt_cancelled
+                    connection,
+                    Batch(list(batch.orders), list(batch.prepared)),
+                    channel,
+                    catalog,
+                    report.import_id,
+                    counts,
+                    attempt_units,
+                    attempt_cancelled,
                 )
         except (IntegrityError, OperationalError) as error:
             # Another process stored some of these orders between our read and our insert, or
@@ -288,7 +269,7 @@ def _flush_with_retry(
                 raise
             logger.warning(
                 "import batch of %d orders for channel %s conflicted (attempt %d); retrying",
-                len(batch),
+                len(batch.orders),
                 channel.code,
                 attempt,
             )
@@ -300,7 +281,6 @@ def _flush_with_retry(
         report.created += counts["created"]
         report.updated += counts["updated"]
         report.unchanged += counts["unchanged"]
-        seen.update(outcome)
         return
 
 
@@ -312,16 +292,15 @@ def _is_retryable(error: IntegrityError | OperationalError) -> bool:
 
 def _flush(
     connection: Connection,
-    batch: list[ParsedOrder],
+    batch: Batch,
     channel: ChannelInfo,
     catalog: CatalogSnapshot,
-    seen: dict[str, str],
+    import_id: int,
     counts: dict[str, int],
-    outcome: dict[str, str],
     open_units: dict[int, int],
     cancelled_with_stock: list[int],
 ) -> None:
-    ids = [order.external_id for order in batch]
+    ids = [order.external_id for order in batch.orders]
     existing = {
         row.external_id: row
         for row in connection.execute(
@@ -331,6 +310,7 @@ def _flush(
                 orders.c.number,
                 orders.c.status,
                 orders.c.content_hash,
+                orders.c.last_import_id,
                 orders.c.ship_line1,
                 orders.c.ship_line2,
                 orders.c.ship_city,
@@ -341,39 +321,43 @@ def _flush(
         )
     }
 
-    for position, parsed in enumerate(batch):
+    for position, parsed in enumerate(batch.orders):
         row = existing.get(parsed.external_id)
-        if row is not None and parsed.external_id in seen:
+        if row is not None and row.last_import_id == import_id:
             # A later fragment of an order stored by an earlier batch of this file adds its lines to it.
             # TODO: on a re-import of such a file the first fragment is compared alone, so the order
             # counts as updated (and is written twice) where unchanged would be right.
-            batch[position] = merge_fragments(writing.load_as_parsed(connection, row.id), parsed)
+            batch.orders[position] = merge_fragments(writing.load_as_parsed(connection, row.id), parsed)
+            batch.prepared[position] = None
         elif needs_stored_version(parsed):
             stored = writing.load_as_parsed(connection, row.id) if row is not None else None
-            batch[position] = complete_partial(parsed, stored, base_currency=catalog.base_currency)
+            batch.orders[position] = complete_partial(parsed, stored, base_currency=catalog.base_currency)
+            batch.prepared[position] = None
 
-    prepared = [prepare_order(parsed, channel_id=channel.id, catalog=catalog) for parsed in batch]
+    prepared = [
+        ready or prepare_order(parsed, channel_id=channel.id, catalog=catalog)
+        for parsed, ready in zip(batch.orders, batch.prepared, strict=True)
+    ]
     new: list[PreparedOrder] = []
     changed: list[tuple[Any, PreparedOrder]] = []
+    unchanged: list[int] = []
     for order in prepared:
         row = existing.get(order.parsed.external_id)
-        earlier = seen.get(order.parsed.external_id)
+        # An order this import already wrote was counted with its first fragment.
+        counted = row is not None and row.last_import_id == import_id
         if row is None:
             new.append(order)
-            outcome[order.parsed.external_id] = "created"
         elif row.content_hash == order.content_hash:
-            outcome[order.parsed.external_id] = earlier or "unchanged"
-            if earlier is None:
-                counts["unchanged"] += 1
+            unchanged.append(row.id)
+            counts["unchanged"] += 0 if counted else 1
         else:
             changed.append((row, order))
-            outcome[order.parsed.external_id] = earlier or "updated"
-            if earlier is None:
-                counts["updated"] += 1
+            counts["updated"] += 0 if counted else 1
     counts["created"] += len(new)
 
-    staged = writing.stage_new_orders(connection, new, catalog)
+    staged = writing.stage_new_orders(connection, new, catalog, import_id)
     works = staged.works + writing.update_orders(connection, changed, catalog, cancelled_with_stock)
     plan = route_orders(connection, works, catalog, open_units)
     writing.insert_staged(connection, staged, plan.outcomes)
     apply_routing(connection, works, plan, catalog, inserted={work.order_id for work in staged.works})
+    writing.mark_imported(connection, [row.id for row, _ in changed] + unchanged, import_id)

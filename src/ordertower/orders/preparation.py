@@ -16,11 +16,13 @@ from ordertower.channels.model import ParsedAddress, ParsedLine, ParsedOrder
 from ordertower.customers.model import match_key
 from ordertower.kernel.addresses import Address, normalize_address
 from ordertower.kernel.money import to_minor
+from ordertower.kernel.pickling import pickled_by_fields
 from ordertower.orders.model import HoldReason, decide_status, hold_reasons_for
 from ordertower.orders.model import OrderStatus as Status
 from ordertower.routing.geo import Coordinates, geocode
 
 
+@pickled_by_fields
 @dataclass
 class PreparedLine:
     line_number: int
@@ -29,6 +31,7 @@ class PreparedLine:
     open_quantity: int
 
 
+@pickled_by_fields
 @dataclass
 class PreparedOrder:
     parsed: ParsedOrder

@@ -55,6 +55,9 @@ orders = Table(
     Column("routing", JsonType, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # The import that last wrote or checked the order. It has no foreign key: each bulk insert would lock the
+    # import's row once per order.
+    Column("last_import_id", BigInteger, nullable=True),
     UniqueConstraint("channel_id", "external_id"),
     Index("ix_orders_status", "status"),
     Index("ix_orders_placed_at", "placed_at"),

@@ -64,7 +64,7 @@ class NewOrders:
 
 
 def stage_new_orders(
-    connection: Connection, prepared: Sequence[PreparedOrder], catalog: CatalogSnapshot
+    connection: Connection, prepared: Sequence[PreparedOrder], catalog: CatalogSnapshot, import_id: int | None = None
 ) -> NewOrders:
     """Match customers and take ids and numbers for new orders and their lines; return what routing should fill."""
     if not prepared:
@@ -89,6 +89,7 @@ def stage_new_orders(
                 "routing": None,
                 "created_at": now,
                 "updated_at": now,
+                "last_import_id": import_id,
             }
         )
         ids = [next(line_ids) for _ in order.lines]
@@ -137,6 +138,12 @@ def insert_staged(connection: Connection, staged: NewOrders, outcomes: Mapping[i
             for row, order in zip(staged.rows, staged.prepared, strict=True)
         ],
     )
+
+
+def mark_imported(connection: Connection, order_ids: Sequence[int], import_id: int) -> None:
+    """Record that the import `import_id` has read these stored orders, so later rows of theirs join them."""
+    if order_ids:
+        connection.execute(update(orders).where(orders.c.id.in_(order_ids)).values(last_import_id=import_id))
 
 
 def _insert_lines(

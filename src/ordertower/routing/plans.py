@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from ordertower.routing.model import Allocation, DemandLine, LocationCandidate
 
@@ -34,11 +34,11 @@ class _Site:
 
     __slots__ = ("code", "coverable", "distance", "load_base", "rank", "stock", "stock_total")
 
-    def __init__(self, location: LocationCandidate, stock: dict[str, int], demand: Mapping[str, int]) -> None:
+    def __init__(self, location: LocationCandidate, stock: dict[str, int], coverable: int) -> None:
         self.code = location.code
         self.stock = stock
         self.stock_total = sum(stock.values())
-        self.coverable = sum(min(units, stock[sku]) for sku, units in demand.items())
+        self.coverable = coverable  # units of the order this location could ship on its own
         self.rank: float = math.inf if location.rank is None else float(location.rank)
         self.distance = math.inf
         self.load_base = (location.open_units, location.daily_capacity)
@@ -120,6 +120,9 @@ class _Plan:
 
     def load(self) -> float:
         """Return the highest share of daily capacity in use at the plan's locations."""
+        if len(self.sites) == 1:
+            site = self.sites[0]
+            return site.load(self.added_units(site.code))
         return max(site.load(self.added_units(site.code)) for site in self.sites)
 
 

@@ -108,8 +108,15 @@ def _site(
     demand: Mapping[str, int],
     destination: Coordinates | None,
 ) -> _Site:
-    stock = {sku: max(0, available.get((sku, location.code), 0)) for sku in demand}
-    site = _Site(location, stock, demand)
+    code = location.code
+    stock: dict[str, int] = {}
+    coverable = 0
+    for sku, units in demand.items():
+        on_shelf = available.get((sku, code), 0)
+        on_shelf = max(on_shelf, 0)
+        stock[sku] = on_shelf
+        coverable += min(units, on_shelf)
+    site = _Site(location, stock, coverable)
     if destination is not None and location.coordinates is not None:
         site.distance = great_circle_km(location.coordinates, destination)
     return site
@@ -159,6 +166,9 @@ def _candidate_plans(
         for group in combinations(rest, size):
             if len(plans) >= MAX_PLANS:
                 return plans
+            # Cheap necessary condition first: together the locations must cover every unit.
+            if sum(site.coverable for site in group) < total_units:
+                continue
             codes = frozenset(site.code for site in group)
             if size > 2 and any(pair <= codes for pair in covering_pairs):
                 continue

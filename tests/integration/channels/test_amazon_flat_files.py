@@ -253,3 +253,27 @@ def test_fulfilled_shipments_report(tmp_path):
     assert orders[0].state is ChannelOrderState.FULFILLED
     assert orders[0].fulfilled_by_channel is True
     assert orders[0].extra["tracking_number"] == "TBA000000000001"
+
+
+def test_vat_inclusive_marketplaces_do_not_add_the_tax_again(tmp_path):
+    path = write_report(
+        tmp_path / "orders.tsv",
+        ALL_ORDERS,
+        [
+            all_orders_row("202-0000001-0000001", **{"sales-channel": "Amazon.co.uk", "currency": "GBP"}),
+            all_orders_row("302-0000002-0000002", **{"sales-channel": "Amazon.de", "currency": "EUR"}),
+            all_orders_row("702-0000003-0000003", **{"sales-channel": "Amazon.ca", "currency": "CAD"}),
+            all_orders_row("111-0000004-0000004", **{"sales-channel": "Non-Amazon", "currency": "EUR"}),
+        ],
+    )
+    orders, errors = read(path)
+
+    assert errors == []
+    # item-price 25.00 and shipping-price 4.99 include VAT of 2.00 and 0.40 in the UK, Germany and for EUR
+    # orders of other channels; in Canada, as in the US, the tax comes on top.
+    assert [(order.currency, order.tax_total, order.total) for order in orders] == [
+        ("GBP", Decimal("2.40"), Decimal("29.99")),
+        ("EUR", Decimal("2.40"), Decimal("29.99")),
+        ("CAD", Decimal("2.40"), Decimal("32.39")),
+        ("EUR", Decimal("2.40"), Decimal("29.99")),
+    ]

@@ -48,6 +48,22 @@ MAX_ORDERS_WAITING_FOR_CURRENCY = 1000
 POSTAL_CODE_AS_FLOAT = re.compile(r"^(\d+)\.0+$")
 
 
+# Marketplaces whose item-price and shipping-price leave out sales tax, which item-tax and shipping-tax add.
+# Elsewhere (amazon.co.uk, .de, .fr, .co.jp, .in, .com.au, .com.mx, ...) prices include VAT or GST, and
+# the tax columns show the part of the price that is tax.
+TAX_EXCLUSIVE_MARKETPLACES = frozenset({"amazon.com", "amazon.ca"})
+TAX_EXCLUSIVE_CURRENCIES = frozenset({"USD", "CAD"})
+
+
+def _prices_include_tax(sales_channel: str, currency: str) -> bool:
+    """Tell whether the report's prices include the tax, by marketplace, else by currency."""
+    marketplace = sales_channel.strip().lower()
+    if marketplace.startswith("amazon."):
+        return marketplace not in TAX_EXCLUSIVE_MARKETPLACES
+    # Reports without a sales-channel column, and orders from other channels (sales-channel "Non-Amazon").
+    return currency not in TAX_EXCLUSIVE_CURRENCIES
+
+
 def parse_amazon_report(text: Iterable[str]) -> Iterator[ParsedOrder | RowError]:
     """Yield the orders of an Amazon order report of any kind that report_kind recognises."""
     try:
@@ -199,9 +215,11 @@ def _read_order(
         discount_total=totals.discounts,
         shipping_total=totals.shipping,
         tax_total=totals.tax,
-        # NOTE: item-price excludes tax on amazon.com; marketplaces that include VAT in item-price
-        # (amazon.co.uk, amazon.de, ...) get a total that counts the VAT twice.
-        total=totals.items + totals.shipping + totals.gift_wrap + totals.tax - totals.discounts,
+        total=totals.items
+        + totals.shipping
+        + totals.gift_wrap
+        - totals.discounts
+        + (Decimal(0) if _prices_include_tax(first.get(columns.extra.get("sales_channel", "")), currency) else totals.tax),
         lines=lines,
         email=clean_email(first.get(columns.buyer_email)),
         phone=clean_excel_text(first.get(columns.buyer_phone)),

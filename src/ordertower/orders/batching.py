@@ -1,0 +1,222 @@
+"""Cut a channel file's orders into import batches, in this process or a second one.
+
+A batch holds up to `batch_size` distinct orders in file order. Rows of one
+order that follow each other within a batch are merged here; rows that
+arrive in a later batch are merged by the import with the stored order.
+
+Parsing, address validation and fingerprinting need no database and take
+about half of an import's time. For a large file a second process does them
+(`read_ahead`) while this one routes and writes the batch before.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from ordertower.catalog.snapshot import CatalogSnapshot
+from ordertower.channels.model import ParsedOrder, RowError
+from ordertower.kernel.i18n import Message
+from ordertower.orders.preparation import PreparedOrder, merge_fragments, prepare_order
+
+logger = logging.getLogger(__name__)
+
+MAX_EXTERNAL_ID_LENGTH = 128  # the width of orders.external_id
+
+# A file this large is read by a second process; below it, starting one costs more than it saves.
+READ_AHEAD_MIN_BYTES = 2 * 1024 * 1024
+# Prepared batches the second process may hold while the writer has not taken them; bounds its memory.
+READ_AHEAD_BATCHES = 2
+# How long the second process may take to exit once it has sent its last batch or been killed.
+READ_AHEAD_EXIT_SECONDS = 10.0
+
+# The column or key that contains the channel's order id, to name it in an error.
+ORDER_ID_FIELDS = {
+    "shopify-csv": "Id",
+    "shopify-json": "id",
+    "amazon-tsv": "order-id",
+    "woocommerce-json": "id",
+    "generic-csv": "order_id",
+}
+
+TOO_LONG_ID = Message(
+    "the order id has {length} characters, more than the {limit} that are stored; the order was skipped. "
+    "Shorten the id in the file.",
+    "订单号有 {length} 个字符，超过可保存的 {limit} 个；该订单已跳过。请在文件中缩短订单号。",
+)
+
+
+@dataclass
+class Batch:
+    """Orders of one import transaction, the row errors read before them, and how far the file was read."""
+
+    orders: list[ParsedOrder]
+    # The prepared form of each order when a second process made it; None where the import must prepare it.
+    prepared: list[PreparedOrder | None]
+    errors: list[RowError] = field(default_factory=list)
+    position_bytes: int | None = None
+
+
+def cut_batches(source: Iterable[ParsedOrder | RowError], format_name: str, batch_size: int) -> Iterator[Batch]:
+    """Group `source` into batches of distinct orders; errors travel with the batch they precede."""
+    orders: dict[str, ParsedOrder] = {}
+    errors: list[RowError] = []
+    for item in source:
+        if isinstance(item, RowError):
+            errors.append(item)
+            continue
+        if len(item.external_id) > MAX_EXTERNAL_ID_LENGTH:
+            errors.append(_too_long_id(item, format_name))
+            continue
+        if item.external_id in orders:
+            merge_fragments(orders[item.external_id], item)
+            continue
+        orders[item.external_id] = item
+        if len(orders) >= batch_size:
+            yield Batch(list(orders.values()), [None] * len(orders), errors)
+            orders, errors = {}, []
+    if orders or errors:
+        yield Batch(list(orders.values()), [None] * len(orders), errors)
+
+
+def _too_long_id(order: ParsedOrder, format_name: str) -> RowError:
+    return RowError(
+        line=order.source_line,
+        field=ORDER_ID_FIELDS.get(format_name, "order_id"),
+        value=order.external_id[:40] + "...",
+        message=TOO_LONG_ID,
+        params=(("length", len(order.external_id)), ("limit", MAX_EXTERNAL_ID_LENGTH)),
+    )
+
+
+class ReadAheadError(RuntimeError):
+    """The second process stopped with an error that could not be passed back as it was."""
+
+
+@dataclass
+class _Job:
+    path: str
+    format_name: str
+    channel_id: int
+    catalog: CatalogSnapshot
+    batch_size: int
+
+
+@dataclass
+class _Failure:
+    error: BaseException | None
+    trace: str
+
+
+def read_ahead(
+    path: Path, *, format_name: str, channel_id: int, catalog: CatalogSnapshot, batch_size: int
+) -> Iterator[Batch]:
+    """Yield the batches of the file at `path`, parsed and prepared by a second process.
+
+    The process is a new interpreter that imports this module, so it works whatever
+    the caller's main module does. Batches come back pickled through a pipe,
+    whose buffer keeps the process at most about one batch ahead. An error in
+    that process is raised here, as the same exception when it can be passed
+    between processes. Leaving the loop early stops the process.
+    """
+    package_root = str(Path(__file__).resolve().parents[2])
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
+    }
+    process = subprocess.Popen(
+        # Not `-m`: classes pickled by a __main__ module could not be found by name in this process.
+        [sys.executable, "-c", f"from {__name__} import serve_read_ahead; serve_read_ahead()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=environment,
+    )
+    logger.info("read-ahead process %s started for %s", process.pid, path.name)
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        pickle.dump(_Job(str(path), format_name, channel_id, catalog, batch_size), process.stdin)
+        process.stdin.close()
+        while (item := _next_item(process)) is not None:
+            if isinstance(item, _Failure):
+                if item.error is not None:
+                    raise item.error
+                raise ReadAheadError(f"reading {path.name} failed in the read-ahead process:\n{item.trace}")
+            yield item
+        process.wait(READ_AHEAD_EXIT_SECONDS)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(READ_AHEAD_EXIT_SECONDS)
+        process.stdout.close()
+
+
+def _next_item(process: subprocess.Popen[bytes]) -> Batch | _Failure | None:
+    assert process.stdout is not None
+    try:
+        item: Batch | _Failure | None = pickle.load(process.stdout)
+    except EOFError:
+        code = process.wait(READ_AHEAD_EXIT_SECONDS)
+        raise ReadAheadError(
+            f"the read-ahead process {process.pid} ended with exit code {code} before it sent every batch"
+        ) from None
+    return item
+
+
+def serve_read_ahead() -> None:
+    """Body of the second process: read the job from stdin, send its batches to stdout, then None."""
+    output = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    # Anything else printed goes to stderr, so it cannot break the stream of batches.
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    try:
+        job: _Job = pickle.load(sys.stdin.buffer)
+        _produce(job, output)
+        pickle.dump(None, output)
+    except BaseException as error:
+        pickle.dump(_Failure(error if _passes(error) else None, traceback.format_exc()), output)
+    output.close()
+
+
+def _produce(job: _Job, output: BinaryIO) -> None:
+    from ordertower.channels.formats import read_orders_file
+
+    # A thread writes to the pipe, so this one prepares the next batch while the writer is still busy with the
+    # last; writing from here would stall each time the pipe is full.
+    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=READ_AHEAD_BATCHES)
+    writer = threading.Thread(target=_write_all, args=(pending, output), name="read-ahead-writer", daemon=True)
+    writer.start()
+    try:
+        with read_orders_file(Path(job.path), format=job.format_name) as source:
+            for batch in cut_batches(source, job.format_name, job.batch_size):
+                batch.prepared = [
+                    prepare_order(order, channel_id=job.channel_id, catalog=job.catalog) for order in batch.orders
+                ]
+                batch.position_bytes = source.position_bytes
+                pending.put(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
+    finally:
+        pending.put(None)
+        writer.join()
+
+
+def _write_all(pending: queue.Queue[bytes | None], output: BinaryIO) -> None:
+    while (data := pending.get()) is not None:
+        output.write(data)
+        output.flush()
+
+
+def _passes(error: BaseException) -> bool:
+    """Tell whether `error` survives the trip to the other process as the same exception."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return False
+    return True
