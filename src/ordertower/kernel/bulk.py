@@ -60,8 +60,11 @@ def reserve_ids(connection: Connection, table: Table, count: int) -> list[int] |
     if not connection.info.get("begin_immediate"):
         # Without the write lock another writer could take the same ids.
         return None
+    # Ids handed out earlier in this transaction may not be inserted yet, so they count as taken too.
+    handed_out: dict[str, int] = connection.info.setdefault("reserved_ids", {})
     largest = connection.exec_driver_sql(f'SELECT max(id) FROM "{table.name}"').scalar()
-    first = int(largest or 0) + 1
+    first = max(int(largest or 0), handed_out.get(table.name, 0)) + 1
+    handed_out[table.name] = first + count - 1
     return list(range(first, first + count))
 
 

@@ -86,6 +86,8 @@ class Database:
                     yield connection
             finally:
                 connection.info["begin_immediate"] = False
+                # Ids that kernel.bulk handed out in this transaction; see reserve_ids.
+                connection.info.pop("reserved_ids", None)
 
     def dispose(self) -> None:
         self.engine.dispose()
