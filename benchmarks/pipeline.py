@@ -50,6 +50,7 @@ from ordertower.inventory.service import ledger_sums
 from ordertower.inventory.tables import stock_levels
 from ordertower.kernel.db import Database
 from ordertower.kernel.migrate import upgrade
+from ordertower.orders import batching, importing, writing
 from ordertower.orders.importing import import_orders
 from ordertower.orders.tables import allocations, order_lines, orders
 
@@ -71,8 +72,10 @@ PROFILE_STAGES = [
     ("  of which geocode", "ordertower/routing/geo.py", "geocode"),
     ("  of which content_hash", "ordertower/orders/preparation.py", "content_hash"),
     ("match_customers", "ordertower/customers/service.py", "match_customers"),
-    ("allocate_orders (route, reserve, write)", "ordertower/orders/allocation.py", "allocate_orders"),
+    ("route_orders (lock stock, plan)", "ordertower/orders/allocation.py", "route_orders"),
     ("  of which plan_fulfillment", "ordertower/routing/rules.py", "plan_fulfillment"),
+    ("apply_routing (reserve, shipments, allocations)", "ordertower/orders/allocation.py", "apply_routing"),
+    ("insert_staged (orders, lines, events)", "ordertower/orders/writing.py", "insert_staged"),
     ("SQL: every statement (SQLAlchemy + driver)", "sqlalchemy/engine/base.py", "_execute_context"),
     ("SQL: COMMIT", "sqlalchemy/engine/base.py", "_commit_impl"),
 ]
@@ -316,6 +319,45 @@ def statement_kind(statement: str) -> str:
     return f"{verb} {table.group(1)}" if table and verb not in ("BEGIN", "COMMIT") else verb
 
 
+# Stages of the importing process, timed by wrapping the function that does each: (label, module, name).
+# They do not overlap. The rest of the wall time goes to parsing in this process (without read-ahead),
+# COMMIT, progress and the import's own bookkeeping.
+TIMED_STAGES = [
+    ("waiting for and loading read-ahead batches", batching, "_next_item"),
+    ("preparing orders in this process", importing, "prepare_order"),
+    ("customers, numbers and ids of new orders", writing, "stage_new_orders"),
+    ("updating stored orders", writing, "update_orders"),
+    ("routing (lock stock, plan every order)", importing, "route_orders"),
+    ("inserting orders, lines and events", writing, "insert_staged"),
+    ("reserving, shipments and allocations", importing, "apply_routing"),
+]
+
+
+class StageTimer:
+    """Wall seconds spent in each of TIMED_STAGES while the import runs."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {label: 0.0 for label, _, _ in TIMED_STAGES}
+        for label, module, name in TIMED_STAGES:
+            setattr(module, name, self._timed(label, getattr(module, name)))
+
+    def _timed(self, label: str, function: Any) -> Any:
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - started
+
+        return timed
+
+    def report(self, wall: float) -> dict[str, float]:
+        stages = {label: round(seconds, 2) for label, seconds in self.seconds.items()}
+        stages["other (parsing here, COMMIT, bookkeeping)"] = round(wall - sum(self.seconds.values()), 2)
+        return stages
+
+
 def measure(spec: dict[str, Any]) -> dict[str, Any]:
     """Import the file of `spec` into a fresh database and return figures, checks and the ceiling."""
     database = prepare_database(spec["url"], spec["stock_factor"])
@@ -327,13 +369,16 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
     if spec["mode"] == "tracemalloc":
         tracemalloc.start()
 
+    stages = StageTimer() if spec["mode"] == "timed" else None
     counter.active = True
     cpu_before = cpu_seconds()
     started = time.perf_counter()
     if profiler is not None:
         profiler.enable()
     with read_orders_file(Path(spec["file"])) as source:
-        report = import_orders(database, source, batch_size=spec["batch_size"], read_ahead=spec["read_ahead"])
+        # cProfile sees only this process, so the profiled run parses and prepares here too.
+        read_ahead = False if profiler is not None else spec["read_ahead"]
+        report = import_orders(database, source, batch_size=spec["batch_size"], read_ahead=read_ahead)
     if profiler is not None:
         profiler.disable()
     wall = time.perf_counter() - started
@@ -371,6 +416,8 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
         "stored": counts,
         "checks": checks,
     }
+    if stages is not None:
+        result["stages_s"] = stages.report(wall)
     if profiler is not None:
         result["profile"] = summarize_profile(profiler)
     if spec["ceiling_url"]:
@@ -566,6 +613,8 @@ def render(results: dict[str, Any]) -> str:
             f"Statements of the {run['mode']} run on {run['database']} ({run['orders']} orders): "
             + ", ".join(f"{kind} {v['count']} ({v['seconds']} s)" for kind, v in run["statement_kinds"].items()),
         ]
+        if "stages_s" in run:
+            lines += [f"Stages of the importing process, seconds: {json.dumps(run['stages_s'], ensure_ascii=False)}"]
         if "profile" in run:
             profile = run["profile"]
             lines += [

@@ -204,6 +204,8 @@ def _read_order(
         yield from problems.errors
         return
 
+    tax_included = _prices_include_tax(first.get(columns.extra.get("sales_channel", "")), currency)
+    tax_on_top = Decimal(0) if tax_included else totals.tax
     order = ParsedOrder(
         external_id=order_id,
         external_number=order_id,
@@ -215,11 +217,7 @@ def _read_order(
         discount_total=totals.discounts,
         shipping_total=totals.shipping,
         tax_total=totals.tax,
-        total=totals.items
-        + totals.shipping
-        + totals.gift_wrap
-        - totals.discounts
-        + (Decimal(0) if _prices_include_tax(first.get(columns.extra.get("sales_channel", "")), currency) else totals.tax),
+        total=totals.items + totals.shipping + totals.gift_wrap - totals.discounts + tax_on_top,
         lines=lines,
         email=clean_email(first.get(columns.buyer_email)),
         phone=clean_excel_text(first.get(columns.buyer_phone)),
