@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from ordertower import __version__
 from ordertower.kernel.db import Database
 from ordertower.kernel.errors import OrderTowerError
+from ordertower.kernel.field_errors import describe_field_error
 from ordertower.kernel.i18n import Message, current_language, parse_language, set_language
 from ordertower.kernel.settings import get_settings
 
@@ -119,7 +120,9 @@ def _install_error_handlers(app: FastAPI) -> None:
                 {
                     "field": field,
                     "value": value,
-                    "message": INVALID_FIELD.render(language, field=field, detail=item.get("msg", ""), value=value),
+                    "message": INVALID_FIELD.render(
+                        language, field=field, detail=describe_field_error(item, language), value=value
+                    ),
                 }
             )
         message = problems[0]["message"] if problems else "invalid request"

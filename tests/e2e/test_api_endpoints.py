@@ -330,3 +330,27 @@ def test_openapi_and_docs_served(client: TestClient):
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
     assert client.get("/api/v1/health").json()["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("changes", "chinese"),
+    [
+        ({"lines": []}, "至少需要 1 项"),
+        ({"lines": [{"sku": "SOCK-3PK", "quantity": 0, "unit_price": "5"}]}, "应大于 0"),
+        ({"shipping_address": {"name": "Pat"}}, "缺少必填字段"),
+        ({"colour": "red"}, "不支持此字段"),
+        ({"currency": "XYZ"}, "'XYZ' 不是 ISO 4217 币种代码"),
+        ({"financial_status": "settled"}, "应为以下值之一"),
+    ],
+)
+def test_invalid_body_explained_in_chinese(client: TestClient, changes: dict[str, Any], chinese: str):
+    english = client.post("/api/v1/orders", json=manual_order(**changes), headers={"Accept-Language": "en"})
+    english_error = english.json()["error"]
+    response = client.post("/api/v1/orders", json=manual_order(**changes), headers={"Accept-Language": "zh-CN"})
+
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert chinese in error["message"]
+    assert chinese in error["fields"][0]["message"]
+    # The Chinese text replaces pydantic's English one rather than wrapping it.
+    assert english_error["fields"][0]["message"].split(": ", 1)[1].split(" (value")[0] not in error["message"]

@@ -1,12 +1,13 @@
 """Bulk inserts for the import pipeline, sent straight to the driver on both databases.
 
 SQLAlchemy's executemany compiles and converts every row in Python, which
-cost more than the database's own work in the import benchmark. Here a batch
-takes its ids first (from the sequence on PostgreSQL; on SQLite, above the
-largest id, under the write lock that `Database.write` holds from BEGIN
-IMMEDIATE on), converts values with each column type's own bind processor,
-and goes out as one COPY (PostgreSQL) or one driver executemany (SQLite).
-The stored values are the same as SQLAlchemy would store.
+cost more than the databases' own work in the import benchmark. Here a batch
+takes its ids first. PostgreSQL gives them from the table's sequence. On
+SQLite they are the ids above the largest one, which is safe under the write
+lock that `Database.write` takes with BEGIN IMMEDIATE. Values are converted
+with each column type's own bind processor, so they are stored as SQLAlchemy
+would store them. The rows then go out as one COPY (PostgreSQL) or one driver
+executemany (SQLite).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Cut a channel file's orders into import batches, in this process or a second one.
 
-A batch holds up to `batch_size` distinct orders in file order. Rows of one
-order that follow each other within a batch are merged here; rows that
-arrive in a later batch are merged by the import with the stored order.
+A batch contains up to `batch_size` distinct orders in file order. Rows of
+one order within a batch are merged here. A row that arrives in a later
+batch is merged by the import with the stored order.
 
 Parsing, address validation and fingerprinting need no database and take
 about half of an import's time. For a large file a second process does them
@@ -189,8 +189,8 @@ def serve_read_ahead() -> None:
 def _produce(job: _Job, output: BinaryIO) -> None:
     from ordertower.channels.formats import read_orders_file
 
-    # A thread writes to the pipe, so this one prepares the next batch while the writer is still busy with the
-    # last; writing from here would stall each time the pipe is full.
+    # A thread writes to the pipe, so this thread prepares the next batch while the last one is written.
+    # Written from here, each batch would stall until the importing process had read the one before.
     pending: queue.Queue[bytes | None] = queue.Queue(maxsize=READ_AHEAD_BATCHES)
     writer = threading.Thread(target=_write_all, args=(pending, output), name="read-ahead-writer", daemon=True)
     writer.start()

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from ordertower.kernel.money import UnknownCurrencyError, normalize_currency
 
@@ -62,7 +63,11 @@ class OrderCreate(BaseModel):
         try:
             return normalize_currency(value)
         except UnknownCurrencyError:
-            raise ValueError(f"{value!r} is not an ISO 4217 currency code, such as USD, EUR or CNY") from None
+            raise PydanticCustomError(
+                "currency_unknown",
+                "{value} is not an ISO 4217 currency code, such as USD, EUR or CNY",
+                {"value": repr(value)},
+            ) from None
 
     @model_validator(mode="after")
     def _total_within_limit(self) -> OrderCreate:
@@ -70,7 +75,11 @@ class OrderCreate(BaseModel):
         # than a 64-bit column holds.
         subtotal = sum((line.unit_price * line.quantity for line in self.lines), Decimal(0))
         if subtotal + self.shipping_total + self.tax_total > MAX_AMOUNT:
-            raise ValueError(f"the order total (lines, shipping and tax) exceeds the maximum of {MAX_AMOUNT:,.0f}")
+            raise PydanticCustomError(
+                "total_too_large",
+                "the order total (lines, shipping and tax) exceeds the maximum of {maximum}",
+                {"maximum": f"{MAX_AMOUNT:,.0f}"},
+            )
         return self
 
 

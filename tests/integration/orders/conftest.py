@@ -13,4 +13,4 @@ def _skip_unless_postgres(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("postgres_only") is None:
         return
     if os.environ.get("ORDERTOWER_TEST_DATABASE", "sqlite") != "postgresql":
-        pytest.skip("row-lock concurrency needs PostgreSQL: run with ORDERTOWER_TEST_DATABASE=postgresql")
+        pytest.skip("this test needs PostgreSQL: run it with ORDERTOWER_TEST_DATABASE=postgresql")

@@ -56,7 +56,7 @@ def batches_here(path: Path, catalog: CatalogSnapshot, batch_size: int) -> list[
 
 
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda path: path.name)
-def test_second_process_sends_the_batches_this_process_would_cut(database, path):
+def test_read_ahead_batches_match_local_batches(database, path):
     apply_workspace_file(database, EXAMPLE_WORKSPACE)
     catalog = catalog_of(database)
     with read_orders_file(path) as source:
@@ -75,7 +75,7 @@ def test_second_process_sends_the_batches_this_process_would_cut(database, path)
     assert received[-1].position_bytes == path.stat().st_size
 
 
-def test_file_imported_with_read_ahead_is_unchanged_when_imported_again_without(database, tmp_path):
+def test_read_ahead_import_then_local_import_unchanged(database, tmp_path):
     apply_workspace_file(database, EXAMPLE_WORKSPACE)
     path = tmp_path / "orders.csv"
     write_orders(path, format="shopify-csv", count=240, catalog=load_demo_catalog(EXAMPLE_WORKSPACE), seed=3)
@@ -91,7 +91,7 @@ def test_file_imported_with_read_ahead_is_unchanged_when_imported_again_without(
 
 
 @pytest.mark.parametrize("ahead", [True, False], ids=["read-ahead", "in-process"])
-def test_row_errors_keep_their_lines_and_rows_of_one_order_merge_across_batches(database, tmp_path, ahead):
+def test_row_errors_and_split_orders_across_batches(database, tmp_path, ahead):
     stock = "stock:\n  - {sku: MUG-WHT, location: LA, on_hand: 50}\n  - {sku: TEE-BLK-M, location: LA, on_hand: 50}\n"
     apply_workspace_file(database, write_workspace(tmp_path / "workspace.yaml", stock=stock))
     rows = [
@@ -114,7 +114,7 @@ def test_row_errors_keep_their_lines_and_rows_of_one_order_merge_across_batches(
         assert stock_problems(connection) == []
 
 
-def test_error_in_the_second_process_is_raised_as_the_same_exception(database, tmp_path):
+def test_read_ahead_error_raised_unchanged(database, tmp_path):
     apply_workspace_file(database, EXAMPLE_WORKSPACE)
     path = tmp_path / "orders.csv"
     write_orders(path, format="shopify-csv", count=5, catalog=load_demo_catalog(EXAMPLE_WORKSPACE), seed=3)
@@ -126,7 +126,7 @@ def test_error_in_the_second_process_is_raised_as_the_same_exception(database, t
             import_orders(database, source, read_ahead=True)
 
 
-def test_operator_errors_survive_the_trip_between_processes():
+def test_operator_errors_pickle_round_trip():
     errors = [
         NotFoundError(entity="order", ref="#1001", command="orders list"),
         ValidationError(
