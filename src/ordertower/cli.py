@@ -8,17 +8,20 @@ import typer
 
 from ordertower.catalog.cli import channels_app, locations_app, products_app, workspace_app
 from ordertower.inventory.cli import stock_app
-from ordertower.kernel.cli_support import configure, handle_errors, state
+from ordertower.kernel.cli_support import configure, handle_errors, help_text, state
 from ordertower.kernel.i18n import Message
-from ordertower.orders.cli import import_command, orders_app, route_command
+from ordertower.orders.cli import IMPORT_HELP, ROUTE_HELP, import_command, orders_app, route_command
 
 app = typer.Typer(
     name="ordertower",
-    help="OrderTower (订单塔台): order management for cross-border sellers.",
+    help=help_text(
+        "OrderTower (订单塔台): order management for cross-border sellers.",
+        "OrderTower（订单塔台）：面向跨境电商卖家的订单管理系统。",
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_app = typer.Typer(help=help_text("Database schema.", "数据库结构。"), no_args_is_help=True)
 
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(orders_app, name="orders")
@@ -27,8 +30,8 @@ app.add_typer(products_app, name="products")
 app.add_typer(locations_app, name="locations")
 app.add_typer(channels_app, name="channels")
 app.add_typer(db_app, name="db")
-app.command("import")(import_command)
-app.command("route")(route_command)
+app.command("import", help=IMPORT_HELP)(import_command)
+app.command("route", help=ROUTE_HELP)(route_command)
 
 MIGRATED = Message("Database schema is up to date.", "数据库结构已是最新。")
 SERVING = Message(
@@ -43,34 +46,51 @@ def main_options(
         None,
         "--database-url",
         envvar="ORDERTOWER_DATABASE_URL",
-        help="SQLAlchemy URL; default sqlite:///var/ordertower.db.",
+        help=help_text(
+            "SQLAlchemy URL; default sqlite:///var/ordertower.db.",
+            "SQLAlchemy 数据库 URL；默认为 sqlite:///var/ordertower.db。",
+        ),
     ),
     lang: str | None = typer.Option(
-        None, "--lang", envvar="ORDERTOWER_LANG", help="Language of messages: en or zh (default: the system locale)."
+        None,
+        "--lang",
+        envvar="ORDERTOWER_LANG",
+        help=help_text(
+            "Language of messages, help and tables: en or zh (default: the system locale).",
+            "提示信息、帮助和表格的语言：en 或 zh（默认跟随系统区域设置）。",
+        ),
     ),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug detail to stderr."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help=help_text("Log debug detail to stderr.", "把调试日志写到标准错误（stderr）。")
+    ),
 ) -> None:
     configure(database_url, lang, verbose)
 
 
-@db_app.command("upgrade")
+@db_app.command(
+    "upgrade",
+    help=help_text(
+        "Create or migrate the database schema to the newest version.", "创建数据库结构，或将其迁移到最新版本。"
+    ),
+)
 @handle_errors
 def upgrade_command() -> None:
-    """Create or migrate the database schema to the newest version."""
     from ordertower.kernel.cli_support import say
 
     state.database()
     say(MIGRATED)
 
 
-@app.command("serve")
+@app.command(
+    "serve",
+    help=help_text("Serve the REST API (and its docs at /docs).", "启动 REST API 服务（/docs 提供接口文档）。"),
+)
 @handle_errors
 def serve_command(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(8000, "--port", help="TCP port."),
-    workers: int = typer.Option(1, "--workers", min=1, help="API worker processes."),
+    host: str = typer.Option("127.0.0.1", "--host", help=help_text("Address to listen on.", "监听地址。")),
+    port: int = typer.Option(8000, "--port", help=help_text("TCP port.", "TCP 端口。")),
+    workers: int = typer.Option(1, "--workers", min=1, help=help_text("API worker processes.", "API 工作进程数。")),
 ) -> None:
-    """Serve the REST API (and its docs at /docs)."""
     import os
 
     import uvicorn

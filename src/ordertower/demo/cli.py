@@ -6,10 +6,12 @@ from pathlib import Path
 
 import typer
 
-from ordertower.kernel.cli_support import handle_errors, print_json, read, say, state, write
+from ordertower.kernel.cli_support import handle_errors, help_text, pad_cells, print_json, read, say, state, write
 from ordertower.kernel.i18n import Message
 
-demo_app = typer.Typer(help="Demo workspace and order files.", no_args_is_help=True)
+demo_app = typer.Typer(
+    help=help_text("Demo workspace and order files.", "演示工作区和订单文件。"), no_args_is_help=True
+)
 
 DEFAULT_WORKSPACE = Path("examples") / "workspace.yaml"
 WROTE = Message("Wrote {path}", "已写入 {path}")
@@ -20,34 +22,64 @@ IMPORTED = Message(
     "{file}：新建 {created}，更新 {updated}，未变 {unchanged}，错误 {errors}",
 )
 SHIPMENTS = Message("Shipments by location:", "各仓库发货单数：")
+TOTAL = Message("total", "合计")
+OUT_DIR_HELP = help_text("Folder for the generated files.", "生成文件的存放目录。")
 
 
-@demo_app.command("generate")
+@demo_app.command(
+    "generate",
+    help=help_text(
+        "Write demo order files in each channel's real format (Shopify CSV and JSON, Amazon TSV, WooCommerce JSON).",
+        "按各渠道的真实格式写出演示订单文件（Shopify CSV 和 JSON、Amazon TSV、WooCommerce JSON）。",
+    ),
+)
 @handle_errors
 def generate_command(
-    out_dir: Path = typer.Option(Path("var") / "demo", "--out", help="Folder for the generated files."),
+    out_dir: Path = typer.Option(Path("var") / "demo", "--out", help=OUT_DIR_HELP),
     workspace: Path = typer.Option(
-        DEFAULT_WORKSPACE, "--workspace", exists=True, help="Workspace file to draw SKUs from."
+        DEFAULT_WORKSPACE,
+        "--workspace",
+        exists=True,
+        help=help_text("Workspace file to draw SKUs from.", "从中选取 SKU 的工作区文件。"),
     ),
-    orders: int = typer.Option(1000, "--orders", min=1, help="Number of orders across all files."),
-    seed: int = typer.Option(7, "--seed", help="Random seed; the same seed writes the same files."),
+    orders: int = typer.Option(
+        1000, "--orders", min=1, help=help_text("Number of orders across all files.", "所有文件合计的订单数。")
+    ),
+    seed: int = typer.Option(
+        7,
+        "--seed",
+        help=help_text("Random seed; the same seed writes the same files.", "随机数种子；种子相同，文件就相同。"),
+    ),
 ) -> None:
-    """Write demo order files in each channel's real format (Shopify CSV and JSON, Amazon TSV, WooCommerce JSON)."""
     from ordertower.demo.generator import generate_demo_files
 
     for path in generate_demo_files(out_dir, workspace_file=workspace, orders=orders, seed=seed):
         say(WROTE, path=path)
 
 
-@demo_app.command("run")
+@demo_app.command(
+    "run",
+    help=help_text(
+        "Apply the demo workspace, generate its order files, import and route them, and print a summary.",
+        "应用演示工作区，生成订单文件，导入订单并分配仓库，然后打印汇总。",
+    ),
+)
 @handle_errors
 def run_command(
-    workspace: Path = typer.Option(DEFAULT_WORKSPACE, "--workspace", exists=True, help="Workspace file to apply."),
-    out_dir: Path = typer.Option(Path("var") / "demo", "--out", help="Folder for the generated files."),
-    orders: int = typer.Option(1000, "--orders", min=1, help="Number of orders to generate and import."),
-    json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    workspace: Path = typer.Option(
+        DEFAULT_WORKSPACE,
+        "--workspace",
+        exists=True,
+        help=help_text("Workspace file to apply.", "要应用的工作区文件。"),
+    ),
+    out_dir: Path = typer.Option(Path("var") / "demo", "--out", help=OUT_DIR_HELP),
+    orders: int = typer.Option(
+        1000, "--orders", min=1, help=help_text("Number of orders to generate and import.", "要生成并导入的订单数。")
+    ),
+    json_output: bool = typer.Option(
+        False, "--json", help=help_text("Print the summary as JSON.", "以 JSON 格式输出汇总。")
+    ),
 ) -> None:
-    """Apply the demo workspace, generate its order files, import and route them, and print a summary."""
     from ordertower.catalog.service import apply_workspace
     from ordertower.catalog.workspace import load_workspace_file
     from ordertower.channels.formats import read_orders_file
@@ -115,7 +147,9 @@ def _print_summary(summary: dict[str, object]) -> None:
     say(SUMMARY)
     for status, count in summary["orders_by_status"].items():  # type: ignore[attr-defined]
         typer.echo(f"  {status:<18} {count:>6}")
-    typer.echo(f"  {'total':<18} {summary['total_orders']:>6}")
+    total = TOTAL.render()
+    # Pad by terminal cells, not characters, because each Chinese character is two cells wide.
+    typer.echo(f"  {pad_cells(total, 18)} {summary['total_orders']:>6}")
     say(HOLDS)
     for reason, count in summary["holds_by_reason"].items():  # type: ignore[attr-defined]
         typer.echo(f"  {reason:<18} {count:>6}")

@@ -6,19 +6,43 @@ import typer
 
 from ordertower.inventory import service
 from ordertower.inventory.model import LedgerReason, StockLevel
-from ordertower.kernel.cli_support import handle_errors, print_json, read, say, write
+from ordertower.kernel.cli_support import handle_errors, help_text, pad_cells, print_json, read, say, write
 from ordertower.kernel.i18n import Message
 from ordertower.orders.service import retry_backorders_for_sku
 
 stock_app = typer.Typer(
-    help="Stock per SKU and location: on_hand, reserved, safety_stock, available.", no_args_is_help=True
+    help=help_text(
+        "Stock per SKU and location: on_hand, reserved, safety_stock, available.",
+        "按 SKU 和仓库管理库存：现有 on_hand、已预留 reserved、安全库存 safety_stock、可用 available。",
+    ),
+    no_args_is_help=True,
 )
+
+ONLY_SKU_HELP = help_text("Only this SKU.", "只显示此 SKU 的记录。")
+ONLY_LOCATION_HELP = help_text("Only this location code.", "只显示此仓库代码的记录。")
+JSON_ROWS_HELP = help_text("Print JSON rows.", "以 JSON 格式输出各行记录。")
+LEVEL_JSON_HELP = help_text("Print the new level as JSON.", "以 JSON 格式输出修改后的库存。")
+SKU_HELP = help_text("Our SKU.", "我们的 SKU。")
+LOCATION_HELP = help_text("Location code.", "仓库代码。")
 
 SET_DONE = Message(
     "{sku} at {location}: on_hand {on_hand}, reserved {reserved}, available {available}.",
     "{location} 的 {sku}：现有 {on_hand}，已预留 {reserved}，可用 {available}。",
 )
 FILLED = Message("{count} backordered orders are now fully allocated.", "{count} 个缺货订单现已全部分配库存。")
+# Headings of `stock list`, each with its column width in terminal cells and its alignment (< left, > right).
+STOCK_COLUMNS = (
+    (Message("SKU", "SKU"), 20, "<"),
+    (Message("LOC", "仓库"), 6, "<"),
+    (Message("ON_HAND", "现有库存"), 8, ">"),
+    (Message("RESERVED", "已预留"), 9, ">"),
+    (Message("SAFETY", "安全库存"), 8, ">"),
+    (Message("AVAILABLE", "可用库存"), 10, ">"),
+)
+LEDGER_ROW = Message(
+    "{created_at:%Y-%m-%d %H:%M:%S} {sku:<18} {location:<6} on_hand {on_hand:+d} reserved {reserved:+d} {reason}",
+    "{created_at:%Y-%m-%d %H:%M:%S} {sku:<18} {location:<6} 现有 {on_hand:+d} 预留 {reserved:+d} {reason}",
+)
 
 
 def _row(level: StockLevel) -> dict[str, object]:
@@ -32,36 +56,49 @@ def _row(level: StockLevel) -> dict[str, object]:
     }
 
 
-@stock_app.command("list")
+@stock_app.command(
+    "list",
+    help=help_text(
+        "List stock levels; available = on_hand - reserved - safety_stock.",
+        "列出库存；可用库存 = 现有库存 - 已预留 - 安全库存。",
+    ),
+)
 @handle_errors
 def list_command(
-    sku: str | None = typer.Option(None, "--sku", help="Only this SKU."),
-    location: str | None = typer.Option(None, "--location", help="Only this location code."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON rows."),
+    sku: str | None = typer.Option(None, "--sku", help=ONLY_SKU_HELP),
+    location: str | None = typer.Option(None, "--location", help=ONLY_LOCATION_HELP),
+    json_output: bool = typer.Option(False, "--json", help=JSON_ROWS_HELP),
 ) -> None:
-    """List stock levels; available = on_hand - reserved - safety_stock."""
     with read() as connection:
         levels = service.list_stock(connection, sku=sku, location=location)
     if json_output:
         print_json([_row(level) for level in levels])
         return
-    typer.echo(f"{'SKU':<20} {'LOC':<6} {'ON_HAND':>8} {'RESERVED':>9} {'SAFETY':>7} {'AVAILABLE':>10}")
+    typer.echo(" ".join(pad_cells(heading.render(), width, align) for heading, width, align in STOCK_COLUMNS))
     for level in levels:
         typer.echo(
             f"{level.sku:<20} {level.location:<6} {level.on_hand:>8} {level.reserved:>9} "
-            f"{level.safety_stock:>7} {level.available:>10}"
+            f"{level.safety_stock:>8} {level.available:>10}"
         )
 
 
-@stock_app.command("set", context_settings={"ignore_unknown_options": True})
+@stock_app.command(
+    "set",
+    context_settings={"ignore_unknown_options": True},
+    help=help_text(
+        "Set on_hand to a counted quantity; backordered orders are reserved from new stock at once.",
+        "把现有库存设为盘点数量；缺货订单会立即从新增库存中预留。",
+    ),
+)
 @handle_errors
 def set_command(
-    sku: str = typer.Argument(..., help="Our SKU."),
-    location: str = typer.Argument(..., help="Location code."),
-    quantity: int = typer.Argument(..., min=0, help="Counted units on hand (0 or more)."),
-    json_output: bool = typer.Option(False, "--json", help="Print the new level as JSON."),
+    sku: str = typer.Argument(..., help=SKU_HELP),
+    location: str = typer.Argument(..., help=LOCATION_HELP),
+    quantity: int = typer.Argument(
+        ..., min=0, help=help_text("Counted units on hand (0 or more).", "盘点得到的现有件数（0 或以上）。")
+    ),
+    json_output: bool = typer.Option(False, "--json", help=LEVEL_JSON_HELP),
 ) -> None:
-    """Set on_hand to a counted quantity; backordered orders are reserved from new stock at once."""
     with write() as connection:
         service.set_stock(connection, sku=sku, location=location, on_hand=quantity, reason=LedgerReason.SET)
         filled = retry_backorders_for_sku(connection, sku)
@@ -70,16 +107,31 @@ def set_command(
 
 
 # Unknown options are taken as arguments so that a negative delta such as -5 needs no `--` before it.
-@stock_app.command("adjust", context_settings={"ignore_unknown_options": True})
+@stock_app.command(
+    "adjust",
+    context_settings={"ignore_unknown_options": True},
+    help=help_text(
+        "Add or remove units on hand; backordered orders are reserved from new stock at once.",
+        "增加或减少现有库存；缺货订单会立即从新增库存中预留。",
+    ),
+)
 @handle_errors
 def adjust_command(
-    sku: str = typer.Argument(..., help="Our SKU."),
-    location: str = typer.Argument(..., help="Location code."),
-    delta: int = typer.Argument(..., help="Units to add (positive) or remove (negative)."),
-    reason: str = typer.Option("adjust", "--reason", help="Why, as stored in the ledger (receipt, damage, count)."),
-    json_output: bool = typer.Option(False, "--json", help="Print the new level as JSON."),
+    sku: str = typer.Argument(..., help=SKU_HELP),
+    location: str = typer.Argument(..., help=LOCATION_HELP),
+    delta: int = typer.Argument(
+        ..., help=help_text("Units to add (positive) or remove (negative).", "增加（正数）或减少（负数）的件数。")
+    ),
+    reason: str = typer.Option(
+        "adjust",
+        "--reason",
+        help=help_text(
+            "Why, as stored in the ledger (receipt, damage, count).",
+            "调整原因，记入库存流水（例如 receipt 到货、damage 损坏、count 盘点）。",
+        ),
+    ),
+    json_output: bool = typer.Option(False, "--json", help=LEVEL_JSON_HELP),
 ) -> None:
-    """Add or remove units on hand; backordered orders are reserved from new stock at once."""
     with write() as connection:
         service.adjust_stock(connection, sku=sku, location=location, delta=delta, reason=reason)
         filled = retry_backorders_for_sku(connection, sku)
@@ -103,22 +155,34 @@ def _report(level: StockLevel, filled: int, json_output: bool) -> None:
         say(FILLED, count=filled)
 
 
-@stock_app.command("ledger")
+@stock_app.command(
+    "ledger",
+    help=help_text(
+        "Show the newest ledger entries: every change of on_hand and reserved, with its reason.",
+        "显示最新的库存流水：现有库存和已预留的每一次变化及其原因。",
+    ),
+)
 @handle_errors
 def ledger_command(
-    sku: str | None = typer.Option(None, "--sku", help="Only this SKU."),
-    location: str | None = typer.Option(None, "--location", help="Only this location code."),
-    limit: int = typer.Option(50, "--limit", min=1, max=10000, help="Newest entries to show."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON rows."),
+    sku: str | None = typer.Option(None, "--sku", help=ONLY_SKU_HELP),
+    location: str | None = typer.Option(None, "--location", help=ONLY_LOCATION_HELP),
+    limit: int = typer.Option(
+        50, "--limit", min=1, max=10000, help=help_text("Newest entries to show.", "显示的最新流水条数。")
+    ),
+    json_output: bool = typer.Option(False, "--json", help=JSON_ROWS_HELP),
 ) -> None:
-    """Show the newest ledger entries: every change of on_hand and reserved, with its reason."""
     with read() as connection:
         entries = service.list_ledger(connection, sku=sku, location=location, limit=limit)
     if json_output:
         print_json(entries)
         return
     for entry in entries:
-        typer.echo(
-            f"{entry['created_at']:%Y-%m-%d %H:%M:%S} {entry['sku']:<18} {entry['location']:<6} "
-            f"on_hand {entry['on_hand_delta']:+d} reserved {entry['reserved_delta']:+d} {entry['reason']}"
+        say(
+            LEDGER_ROW,
+            created_at=entry["created_at"],
+            sku=entry["sku"],
+            location=entry["location"],
+            on_hand=entry["on_hand_delta"],
+            reserved=entry["reserved_delta"],
+            reason=entry["reason"],
         )

@@ -84,11 +84,16 @@ def insert_missing_rows(
     """Insert `rows`, skipping any whose `unique` columns a concurrent transaction inserted first."""
     if not rows:
         return
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
-    connection.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=list(unique)), list(rows))
+    columns = list(rows[0])
+    pick = _picker(columns)
+    names = ", ".join(f'"{name}"' for name in columns)
+    marker = "%s" if connection.dialect.name == "postgresql" else "?"
+    placeholders = ", ".join(marker for _ in columns)
+    conflict = ", ".join(f'"{name}"' for name in unique)
+    statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders}) ON CONFLICT ({conflict}) DO NOTHING'
+    parameters = _converted(connection, table, columns, [list(pick(row)) for row in rows])
+    # psycopg pipelines an executemany of one short statement, so this is one round trip on both databases.
+    connection.exec_driver_sql(statement, parameters)
 
 
 def _picker(columns: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
@@ -104,21 +109,22 @@ def _send(connection: Connection, table: Table, columns: list[str], values: Iter
         _copy(connection, table, columns, names, values)
         return
 
-    parameters = list(values)
-    for index, name in enumerate(columns):
-        convert = _sqlite_converter(connection, table, name)
-        if convert is not None:
-            for row in parameters:
-                row[index] = convert(row[index])
     placeholders = ", ".join("?" for _ in columns)
     statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders})'
-    connection.exec_driver_sql(statement, [tuple(row) for row in parameters])
+    connection.exec_driver_sql(statement, _converted(connection, table, columns, list(values)))
 
 
-def _sqlite_converter(connection: Connection, table: Table, name: str) -> _Converter | None:
-    column_type = table.c[name].type.dialect_impl(connection.dialect)
-    processor: _Converter | None = column_type.bind_processor(connection.dialect)
-    return processor
+def _converted(
+    connection: Connection, table: Table, columns: list[str], rows: list[list[Any]]
+) -> list[tuple[Any, ...]]:
+    """Convert each value with its column type's bind processor for this dialect, as SQLAlchemy would."""
+    for index, name in enumerate(columns):
+        column_type = table.c[name].type.dialect_impl(connection.dialect)
+        convert: _Converter | None = column_type.bind_processor(connection.dialect)
+        if convert is not None:
+            for row in rows:
+                row[index] = convert(row[index])
+    return [tuple(row) for row in rows]
 
 
 def _copy(connection: Connection, table: Table, columns: list[str], names: str, values: Iterable[list[Any]]) -> None:

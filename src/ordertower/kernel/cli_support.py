@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,10 +14,11 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 import typer
+from rich.cells import cell_len
 
 from ordertower.kernel.db import Database
 from ordertower.kernel.errors import OrderTowerError
-from ordertower.kernel.i18n import Message, current_language, parse_language, set_language
+from ordertower.kernel.i18n import Language, Message, current_language, parse_language, set_language, system_language
 from ordertower.kernel.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,67 @@ class CliState:
 
 
 state = CliState()
+
+
+def help_language(argv: Sequence[str]) -> Language:
+    """Choose the language of `--help` from a command line.
+
+    The last `--lang` before any `--` wins, else ORDERTOWER_LANG, else the system locale: the order that
+    `configure()` and `current_language()` use for messages.
+    """
+    chosen: str | None = None
+    arguments = list(argv[1:])
+    for index, argument in enumerate(arguments):
+        if argument == "--":
+            break
+        if argument == "--lang" and index + 1 < len(arguments):
+            chosen = arguments[index + 1]
+        elif argument.startswith("--lang="):
+            chosen = argument.removeprefix("--lang=")
+    return parse_language(chosen) or system_language()
+
+
+# Typer reads help strings when the command modules are imported, before the command line is parsed,
+# so the language of `--help` is decided once here from the raw sys.argv.
+_HELP_LANGUAGE = help_language(sys.argv)
+
+
+# NOTE: Rich 15 wraps help only at whitespace and cuts a longer run off with "…", so Chinese help
+# needs short runs between spaces. tests/e2e/test_cli_languages.py checks every help page at 80 columns.
+def help_text(en: str, zh: str) -> str:
+    """Return the help text of a command, option or argument in the language of `--help`."""
+    return zh if _HELP_LANGUAGE == "zh" else en
+
+
+def _translate_help_frame() -> None:
+    # Typer draws the panels of `--help` with these module-level titles, read when the help is shown.
+    import typer.rich_utils as frame
+
+    frame.ARGUMENTS_PANEL_TITLE = "参数"
+    frame.OPTIONS_PANEL_TITLE = "选项"
+    frame.COMMANDS_PANEL_TITLE = "命令"
+    frame.DEFAULT_STRING = "[默认：{}]"
+    frame.ENVVAR_STRING = "[环境变量：{}]"
+    frame.REQUIRED_LONG_STRING = "[必填]"
+    frame.DEPRECATED_STRING = "（已弃用）"
+
+
+if _HELP_LANGUAGE == "zh":
+    _translate_help_frame()
+
+
+def cell_width(text: str) -> int:
+    """Return the terminal cells `text` takes: two for each Chinese character, one for ASCII."""
+    return int(cell_len(text))
+
+
+def pad_cells(text: str, width: int, align: str = "<") -> str:
+    """Pad `text` to `width` terminal cells, on the right, or on the left when `align` is ">".
+
+    Each Chinese character takes two cells, so padding by characters would misalign the columns.
+    """
+    filler = " " * max(0, width - cell_width(text))
+    return filler + text if align == ">" else text + filler
 
 
 def configure(database_url: str | None, language: str | None, verbose: bool) -> None:

@@ -66,7 +66,7 @@ ZH_TEMPLATES: dict[str, str] = {
     "total_too_large": "订单总额（商品、运费和税）超过上限 {maximum}",
 }
 
-# For a type missing above: says that the value is invalid and gives pydantic's type code to look up.
+# For a type missing above: the value is invalid, followed by pydantic's type code to look it up.
 ZH_FALLBACK = "值无效（{type}）"
 
 

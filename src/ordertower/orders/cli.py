@@ -9,14 +9,29 @@ from typing import Any
 
 import typer
 
-from ordertower.kernel.cli_support import handle_errors, print_json, read, say, state, write
+from ordertower.kernel.cli_support import handle_errors, help_text, pad_cells, print_json, read, say, state, write
 from ordertower.kernel.errors import UnreadableFileError
-from ordertower.kernel.i18n import Message
+from ordertower.kernel.i18n import Message, current_language
 from ordertower.kernel.settings import get_settings
 from ordertower.orders import service
 from ordertower.orders.resource import build_resources
 
-orders_app = typer.Typer(help="List, show, cancel and re-route orders.", no_args_is_help=True)
+orders_app = typer.Typer(
+    help=help_text("List, show, cancel and re-route orders.", "列出、查看、取消订单，或重新分配仓库。"),
+    no_args_is_help=True,
+)
+
+# `import` and `route` are top-level commands, so ordertower.cli registers them with these help texts.
+IMPORT_HELP = help_text(
+    "Import orders from a channel file; bad rows are reported with their line and the rest is kept.",
+    "从渠道文件导入订单；出错的行会连同行号一起报告，其余行照常导入。",
+)
+ROUTE_HELP = help_text(
+    "Show where an order ships from and why: the candidates, the rules and the winner.",
+    "查看订单从哪个仓库发货及原因：候选方案、规则和胜出方案。",
+)
+REF_HELP = help_text("Order number or the channel's order number or id.", "订单号，或渠道的订单号或订单 ID。")
+ORDER_JSON_HELP = help_text("Print the order resource as JSON.", "按 API 的订单结构输出 JSON。")
 
 IMPORTED = Message(
     "{file} ({format}, channel {channel}): created {created}, updated {updated}, unchanged {unchanged}, "
@@ -28,20 +43,52 @@ NO_ORDERS = Message("No orders match.", "没有符合条件的订单。")
 CANCELLED = Message("Order {number} cancelled.", "订单 {number} 已取消。")
 REROUTED = Message("Order {number} is {status}.", "订单 {number} 当前状态：{status}。")
 ROUTING_NONE = Message("Order {number} has not been routed ({status}).", "订单 {number} 尚未分配仓库（{status}）。")
+PROGRESS = Message("import", "导入")
+# Headings of `orders list`, each with its column width in terminal cells and its alignment (< left, > right).
+ORDER_COLUMNS = (
+    (Message("ORDER", "订单号"), 10, "<"),
+    (Message("CHANNEL", "渠道"), 14, "<"),
+    (Message("CHANNEL_ORDER", "渠道订单号"), 22, "<"),
+    (Message("STATUS", "状态"), 12, "<"),
+    (Message("TOTAL", "金额"), 10, ">"),
+    (Message("CUR", "币种"), 4, "<"),
+    (Message("LOCATION", "发货仓库"), 8, "<"),
+    (Message("HOLD", "暂停原因"), 0, "<"),
+)
+HOLD_LINE = Message("  hold: {reasons}", "  暂停原因：{reasons}")
+SHIP_LINE = Message("  ship from {location} ({status}): {items}", "  从 {location} 发货（{status}）：{items}")
+ROUTING_LINE = Message("  routing: {reason}", "  路由说明：{reason}")
+CANDIDATE_ROW = Message(
+    "  {locations:<12} distance_km={distance_km} splits={splits} rank={rank} load={load} stock={stock} "
+    "eliminated_by={eliminated_by}",
+    "  {locations:<12} 距离（公里）={distance_km} 仓库数={splits} 优先级={rank} 负载={load} 可用库存={stock} "
+    "淘汰规则={eliminated_by}",
+)
 
 
 def import_command(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Order file to import."),
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help=help_text("Order file to import.", "要导入的订单文件。")
+    ),
     format: str | None = typer.Option(
         None,
         "--format",
-        help="shopify-csv, shopify-json, amazon-tsv, "
-        "woocommerce-json or generic-csv; detected from the content when omitted.",
+        help=help_text(
+            "shopify-csv, shopify-json, amazon-tsv, "
+            "woocommerce-json or generic-csv; detected from the content when omitted.",
+            "文件格式，可选 shopify-csv / shopify-json / amazon-tsv / woocommerce-json / generic-csv；"
+            "不指定时按文件内容自动识别。",
+        ),
     ),
-    channel: str | None = typer.Option(None, "--channel", help="Workspace channel code the orders belong to."),
-    json_output: bool = typer.Option(False, "--json", help="Print the import report as JSON."),
+    channel: str | None = typer.Option(
+        None,
+        "--channel",
+        help=help_text("Workspace channel code the orders belong to.", "订单所属渠道在工作区中的代码。"),
+    ),
+    json_output: bool = typer.Option(
+        False, "--json", help=help_text("Print the import report as JSON.", "以 JSON 格式输出导入报告。")
+    ),
 ) -> None:
-    """Import orders from a channel file; bad rows are reported with their line and the rest is kept."""
     code = _import(file, format, channel, json_output)
     raise typer.Exit(code)
 
@@ -110,7 +157,7 @@ class _Progress:
             transient=True,
         )
         self._bar.start()
-        self._task = self._bar.add_task("import", total=total)
+        self._task = self._bar.add_task(PROGRESS.render(), total=total)
 
     def update(self, source: Any) -> None:
         self._bar.update(self._task, completed=getattr(source, "position_bytes", 0))
@@ -126,18 +173,34 @@ def _progress_bar(source: Any) -> _Progress | None:
     return _Progress(total)
 
 
-@orders_app.command("list")
+@orders_app.command("list", help=help_text("List orders, newest first.", "列出订单，最新的在前。"))
 @handle_errors
 def list_command(
-    status: str | None = typer.Option(None, "--status", help="Only orders with this status."),
-    channel: str | None = typer.Option(None, "--channel", help="Only orders of this channel code."),
-    search: str | None = typer.Option(None, "--search", help="Text in the number, email, name, city or postal code."),
-    hold_reason: str | None = typer.Option(None, "--hold-reason", help="Only held orders with this reason."),
-    limit: int = typer.Option(50, "--limit", min=1, max=10000, help="Orders per page."),
-    offset: int = typer.Option(0, "--offset", min=0, help="Orders to skip."),
-    json_output: bool = typer.Option(False, "--json", help="Print the order resources as JSON."),
+    status: str | None = typer.Option(
+        None, "--status", help=help_text("Only orders with this status.", "只显示此状态的订单。")
+    ),
+    channel: str | None = typer.Option(
+        None, "--channel", help=help_text("Only orders of this channel code.", "只显示此渠道代码的订单。")
+    ),
+    search: str | None = typer.Option(
+        None,
+        "--search",
+        help=help_text(
+            "Text in the number, email, name, city or postal code.",
+            "在订单号 / 邮箱 / 姓名 / 城市 / 邮编中搜索的文字。",
+        ),
+    ),
+    hold_reason: str | None = typer.Option(
+        None, "--hold-reason", help=help_text("Only held orders with this reason.", "只显示因此原因暂停的订单。")
+    ),
+    limit: int = typer.Option(50, "--limit", min=1, max=10000, help=help_text("Orders per page.", "每页订单数。")),
+    offset: int = typer.Option(0, "--offset", min=0, help=help_text("Orders to skip.", "跳过的订单数。")),
+    json_output: bool = typer.Option(
+        False,
+        "--json",
+        help=help_text("Print the order resources as JSON.", "按 API 的订单结构输出 JSON 列表。"),
+    ),
 ) -> None:
-    """List orders, newest first."""
     _check_status(status)
     _check_hold_reason(hold_reason)
     with read() as connection:
@@ -151,12 +214,13 @@ def list_command(
     if not resources:
         say(NO_ORDERS)
         return
+    typer.echo(" ".join(pad_cells(heading.render(), width, align) for heading, width, align in ORDER_COLUMNS))
     for order in resources:
         holds = ",".join(order["hold_reasons"])
         ships = "+".join(shipment["location"] for shipment in order["shipments"])
         typer.echo(
             f"{order['number']:<10} {order['channel']:<14} {order['external_number']:<22} "
-            f"{order['status']:<12} {order['total']:>10} {order['currency']} {ships:<8} {holds}"
+            f"{order['status']:<12} {order['total']:>10} {order['currency']:<4} {ships:<8} {holds}"
         )
     typer.echo(f"({len(resources)} / {total})", err=True)
 
@@ -184,13 +248,24 @@ def _check_choice(option: str, value: str | None, allowed: list[str], problem: M
         raise ValidationError(field=option, value=value, problem=problem, allowed=", ".join(allowed))
 
 
-@orders_app.command("show")
+@orders_app.command(
+    "show",
+    help=help_text(
+        "Show one order with its lines, shipments, routing decision and events.",
+        "查看单个订单及其订单行、发货单、路由决定和事件。",
+    ),
+)
 @handle_errors
 def show_command(
-    ref: str = typer.Argument(..., help="Our order number (OT100001), or the channel's order number or id."),
-    json_output: bool = typer.Option(False, "--json", help="Print the order resource as JSON."),
+    ref: str = typer.Argument(
+        ...,
+        help=help_text(
+            "Our order number (OT100001), or the channel's order number or id.",
+            "我们的订单号（如 OT100001），或渠道的订单号或订单 ID。",
+        ),
+    ),
+    json_output: bool = typer.Option(False, "--json", help=ORDER_JSON_HELP),
 ) -> None:
-    """Show one order with its lines, shipments, routing decision and events."""
     with read() as connection:
         resource = build_resources(connection, [service.get_order_or_raise(connection, ref)])[0]
     if json_output:
@@ -206,7 +281,7 @@ def _print_order(order: dict[str, Any]) -> None:
         f"({order['financial_status']})  {order['total']} {order['currency']}"
     )
     if order["hold_reasons"]:
-        typer.echo(f"  hold: {', '.join(order['hold_reasons'])}")
+        say(HOLD_LINE, reasons=", ".join(order["hold_reasons"]))
     street = " ".join(part for part in (address["line1"], address["line2"]) if part)
     place = " ".join(
         part for part in (address["city"], address["region"], address["postal_code"], address["country_code"]) if part
@@ -219,23 +294,32 @@ def _print_order(order: dict[str, Any]) -> None:
         )
     for shipment in order["shipments"]:
         items = ", ".join(f"{item['sku']} x{item['quantity']}" for item in shipment["lines"])
-        typer.echo(f"  ship from {shipment['location']} ({shipment['status']}): {items}")
+        say(SHIP_LINE, location=shipment["location"], status=shipment["status"], items=items)
     reason = ((order["routing"] or {}).get("explanation") or {}).get("reason")
     if reason:
-        from ordertower.kernel.i18n import current_language
-
-        typer.echo(f"  routing: {reason.get(current_language(), reason.get('en'))}")
+        say(ROUTING_LINE, reason=reason.get(current_language(), reason.get("en")))
 
 
-@orders_app.command("cancel")
+@orders_app.command(
+    "cancel",
+    help=help_text(
+        "Cancel an order (or one line) and release its reserved stock.", "取消订单（或其中一行），并释放已预留的库存。"
+    ),
+)
 @handle_errors
 def cancel_command(
-    ref: str = typer.Argument(..., help="Order number or the channel's order number or id."),
-    line: int | None = typer.Option(None, "--line", min=1, help="Cancel only this line number."),
-    quantity: int | None = typer.Option(None, "--quantity", min=1, help="With --line: units to cancel."),
-    json_output: bool = typer.Option(False, "--json", help="Print the order resource as JSON."),
+    ref: str = typer.Argument(..., help=REF_HELP),
+    line: int | None = typer.Option(
+        None, "--line", min=1, help=help_text("Cancel only this line number.", "只取消此行号的订单行。")
+    ),
+    quantity: int | None = typer.Option(
+        None,
+        "--quantity",
+        min=1,
+        help=help_text("With --line: units to cancel.", "与 --line 一起使用：要取消的件数。"),
+    ),
+    json_output: bool = typer.Option(False, "--json", help=ORDER_JSON_HELP),
 ) -> None:
-    """Cancel an order (or one line) and release its reserved stock."""
     with write() as connection:
         if line is None:
             row = service.cancel_order(connection, ref)
@@ -250,13 +334,17 @@ def cancel_command(
         say(REROUTED, number=resource["number"], status=resource["status"])
 
 
-@orders_app.command("reroute")
+@orders_app.command(
+    "reroute",
+    help=help_text(
+        "Release an unshipped order's reservation and route it again.", "释放未发货订单的库存预留，并重新分配仓库。"
+    ),
+)
 @handle_errors
 def reroute_command(
-    ref: str = typer.Argument(..., help="Order number or the channel's order number or id."),
-    json_output: bool = typer.Option(False, "--json", help="Print the order resource as JSON."),
+    ref: str = typer.Argument(..., help=REF_HELP),
+    json_output: bool = typer.Option(False, "--json", help=ORDER_JSON_HELP),
 ) -> None:
-    """Release an unshipped order's reservation and route it again."""
     with write() as connection:
         resource = build_resources(connection, [service.reroute_order(connection, ref)])[0]
     if json_output:
@@ -266,11 +354,16 @@ def reroute_command(
 
 
 def route_command(
-    ref: str = typer.Argument(..., help="Order number or the channel's order number or id."),
-    reroute: bool = typer.Option(False, "--reroute", help="Route the order again before showing the decision."),
-    json_output: bool = typer.Option(False, "--json", help="Print the routing decision as JSON."),
+    ref: str = typer.Argument(..., help=REF_HELP),
+    reroute: bool = typer.Option(
+        False,
+        "--reroute",
+        help=help_text("Route the order again before showing the decision.", "先重新分配仓库，再显示路由决定。"),
+    ),
+    json_output: bool = typer.Option(
+        False, "--json", help=help_text("Print the routing decision as JSON.", "以 JSON 格式输出路由决定。")
+    ),
 ) -> None:
-    """Show where an order ships from and why: the candidates, the rules and the winner."""
     _route(ref, reroute, json_output)
 
 
@@ -294,12 +387,15 @@ def _route(ref: str, reroute: bool, json_output: bool) -> None:
     if not explanation:
         say(ROUTING_NONE, number=resource["number"], status=resource["status"])
         return
-    from ordertower.kernel.i18n import current_language
-
     typer.echo(f"{resource['number']}: {explanation['reason'].get(current_language(), explanation['reason']['en'])}")
     for candidate in explanation.get("candidates", []):
-        typer.echo(
-            f"  {'+'.join(candidate['locations']):<12} distance_km={candidate.get('distance_km')} "
-            f"splits={candidate.get('splits')} rank={candidate.get('rank')} load={candidate.get('load')} "
-            f"stock={candidate.get('stock')} eliminated_by={candidate.get('eliminated_by') or '-'}"
+        say(
+            CANDIDATE_ROW,
+            locations="+".join(candidate["locations"]),
+            distance_km=candidate.get("distance_km"),
+            splits=candidate.get("splits"),
+            rank=candidate.get("rank"),
+            load=candidate.get("load"),
+            stock=candidate.get("stock"),
+            eliminated_by=candidate.get("eliminated_by") or "-",
         )
