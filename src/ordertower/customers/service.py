@@ -9,7 +9,7 @@ from sqlalchemy import Connection, select
 from ordertower.customers.model import match_key, normalize_email
 from ordertower.customers.tables import customers
 from ordertower.kernel.bulk import insert_missing_rows
-from ordertower.kernel.db import utc_now
+from ordertower.kernel.db import one_of, utc_now
 
 
 def match_customers(connection: Connection, buyers: Iterable[tuple[str, str, str]]) -> dict[str, int]:
@@ -50,6 +50,6 @@ def match_customers(connection: Connection, buyers: Iterable[tuple[str, str, str
 
 def _select_ids(connection: Connection, wanted: dict[str, tuple[str, str, str]]) -> dict[str, int]:
     rows = connection.execute(
-        select(customers.c.match_key, customers.c.id).where(customers.c.match_key.in_(list(wanted)))
+        select(customers.c.match_key, customers.c.id).where(one_of(connection, customers.c.match_key, wanted))
     )
     return {key: customer_id for key, customer_id in rows}

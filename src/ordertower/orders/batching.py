@@ -11,10 +11,12 @@ about half of an import's time. For a large file a second process does them
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -36,7 +38,7 @@ MAX_EXTERNAL_ID_LENGTH = 128  # the width of orders.external_id
 # A file this large is read by a second process; below it, starting one costs more than it saves.
 READ_AHEAD_MIN_BYTES = 2 * 1024 * 1024
 # Prepared batches the second process may hold while the writer has not taken them; bounds its memory.
-READ_AHEAD_BATCHES = 2
+READ_AHEAD_BATCHES = 8
 # How long the second process may take to exit once it has sent its last batch or been killed.
 READ_AHEAD_EXIT_SECONDS = 10.0
 
@@ -174,43 +176,84 @@ def _next_item(process: subprocess.Popen[bytes]) -> Batch | _Failure | None:
 
 def serve_read_ahead() -> None:
     """Body of the second process: read the job from stdin, send its batches to stdout, then None."""
+    # The importing process decides when to stop, and kills this one on Ctrl-C, so only it acts on SIGINT.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     output = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     # Anything else printed goes to stderr, so it cannot break the stream of batches.
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sender = _Sender(output)
     try:
         job: _Job = pickle.load(sys.stdin.buffer)
-        _produce(job, output)
-        pickle.dump(None, output)
+        _produce(job, sender)
+        sender.send(None)
+    except _ReaderGoneError:
+        # The importing process has ended, so no one reads a report.
+        return
     except BaseException as error:
-        pickle.dump(_Failure(error if _passes(error) else None, traceback.format_exc()), output)
-    output.close()
+        with contextlib.suppress(_ReaderGoneError):
+            sender.send(_Failure(error if _passes(error) else None, traceback.format_exc()))
+    sender.close()
 
 
-def _produce(job: _Job, output: BinaryIO) -> None:
+def _produce(job: _Job, sender: _Sender) -> None:
     from ordertower.channels.formats import read_orders_file
 
-    # A thread writes to the pipe, so this thread prepares the next batch while the last one is written.
-    # Written from here, each batch would stall until the importing process had read the one before.
-    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=READ_AHEAD_BATCHES)
-    writer = threading.Thread(target=_write_all, args=(pending, output), name="read-ahead-writer", daemon=True)
-    writer.start()
-    try:
-        with read_orders_file(Path(job.path), format=job.format_name) as source:
-            for batch in cut_batches(source, job.format_name, job.batch_size):
-                batch.prepared = [
-                    prepare_order(order, channel_id=job.channel_id, catalog=job.catalog) for order in batch.orders
-                ]
-                batch.position_bytes = source.position_bytes
-                pending.put(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
-    finally:
-        pending.put(None)
-        writer.join()
+    with read_orders_file(Path(job.path), format=job.format_name) as source:
+        for batch in cut_batches(source, job.format_name, job.batch_size):
+            batch.prepared = [
+                prepare_order(order, channel_id=job.channel_id, catalog=job.catalog) for order in batch.orders
+            ]
+            batch.position_bytes = source.position_bytes
+            sender.send(batch)
 
 
-def _write_all(pending: queue.Queue[bytes | None], output: BinaryIO) -> None:
-    while (data := pending.get()) is not None:
-        output.write(data)
-        output.flush()
+class _ReaderGoneError(Exception):
+    """The importing process closed its end of the pipe, or ended."""
+
+
+class _Sender:
+    """Pickle items and write them to the pipe from a thread of their own.
+
+    With the writes in a thread, the process prepares the next batch while
+    the last one is written. Written from the preparing thread, each batch
+    would stall until the importing process had read the one before.
+    """
+
+    def __init__(self, output: BinaryIO) -> None:
+        self._output = output
+        self._pending: queue.Queue[bytes | None] = queue.Queue(maxsize=READ_AHEAD_BATCHES)
+        self._writer = threading.Thread(target=self._write_all, name="read-ahead-writer", daemon=True)
+        self._writer.start()
+
+    def send(self, item: Batch | _Failure | None) -> None:
+        """Queue `item` for the pipe; raise _ReaderGoneError once the writer has stopped on a closed pipe."""
+        self._put(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def close(self) -> None:
+        """Wait until everything sent is written, or until the reader goes away."""
+        with contextlib.suppress(_ReaderGoneError):
+            self._put(None)
+        self._writer.join()
+        self._output.close()
+
+    def _put(self, data: bytes | None) -> None:
+        # Checked once a second, so a reader that went away ends this process instead of leaving it waiting.
+        while True:
+            try:
+                self._pending.put(data, timeout=1.0)
+                return
+            except queue.Full:
+                if not self._writer.is_alive():
+                    raise _ReaderGoneError from None
+
+    def _write_all(self) -> None:
+        try:
+            while (data := self._pending.get()) is not None:
+                self._output.write(data)
+                self._output.flush()
+        except (OSError, ValueError):
+            # The importing process ended or closed the pipe. send() then finds this thread ended and stops.
+            return
 
 
 def _passes(error: BaseException) -> bool:

@@ -22,7 +22,7 @@ from ordertower.catalog.snapshot import CatalogSnapshot, ChannelInfo, load_snaps
 from ordertower.catalog.tables import channels
 from ordertower.channels.formats import OrderSource
 from ordertower.channels.model import ParsedOrder, RowError
-from ordertower.kernel.db import Database, utc_now
+from ordertower.kernel.db import Database, one_of, utc_now
 from ordertower.kernel.errors import OrderTowerError
 from ordertower.kernel.i18n import Message, current_language
 from ordertower.orders import writing
@@ -337,7 +337,7 @@ def _flush(
                 orders.c.ship_region,
                 orders.c.ship_postal_code,
                 orders.c.ship_country_code,
-            ).where(orders.c.channel_id == channel.id, orders.c.external_id.in_(ids))
+            ).where(orders.c.channel_id == channel.id, one_of(connection, orders.c.external_id, ids))
         )
     }
 
