@@ -210,11 +210,20 @@ def complete_partial(parsed: ParsedOrder, stored: ParsedOrder | None, *, base_cu
         _take_amounts(parsed, stored, base_currency)
     if stored is None:
         return parsed
-    if _is_partial(parsed.shipping_address) and not _is_partial(stored.shipping_address):
+    if _lacks_street(parsed) and not _is_partial(stored.shipping_address):
         parsed.shipping_address = stored.shipping_address
     for name in ("email", "phone", "customer_name"):
         if not getattr(parsed, name):
             setattr(parsed, name, getattr(stored, name))
+
+    # Each report leaves out something the other has (the update time, the item ids); kept, they let the
+    # two reports of an unchanged order give the same fingerprint, so importing either again changes nothing.
+    if parsed.updated_at is None:
+        parsed.updated_at = stored.updated_at
+    item_ids = {line.channel_sku: line.external_line_id for line in stored.lines}
+    for line in parsed.lines:
+        if not line.external_line_id:
+            line.external_line_id = item_ids.get(line.channel_sku, "")
     return parsed
 
 
@@ -236,10 +245,15 @@ def _is_partial(address: ParsedAddress | None) -> bool:
     return address is None or not (address.line1 or address.city)
 
 
+def _lacks_street(parsed: ParsedOrder) -> bool:
+    """Tell whether the file leaves out the street: a report without that column, or no address at all."""
+    return bool(parsed.extra.get("street_missing")) or _is_partial(parsed.shipping_address)
+
+
 def needs_stored_version(parsed: ParsedOrder) -> bool:
     """Tell whether a parsed order lacks prices or the street address and may take them from storage."""
     return (
         bool(parsed.extra.get("amounts_missing"))
         or parsed.currency == NO_CURRENCY
-        or (not parsed.fulfilled_by_channel and _is_partial(parsed.shipping_address))
+        or (not parsed.fulfilled_by_channel and _lacks_street(parsed))
     )

@@ -233,6 +233,9 @@ def _read_order(
             order.extra[key] = first.get(name)
     if amounts_missing:
         order.extra["amounts_missing"] = True
+    if not header.has(columns.ship.get("line1", "")):
+        # The All Orders and Sale reports give the ship-to city and postal code but never the street.
+        order.extra["street_missing"] = True
     if problems.errors:
         yield from problems.errors
         return
