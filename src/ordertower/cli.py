@@ -119,4 +119,13 @@ def main() -> None:
     # Let `ordertower orders list | head` end quietly when the reader closes the pipe.
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # `kill` and a closed terminal stop a command the way Ctrl-C does, so an import records how far it got
+    # and ends its read-ahead process instead of leaving it behind.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     app()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -17,7 +17,7 @@ from ordertower.demo.catalog import load_demo_catalog
 from ordertower.demo.generator import write_orders
 from ordertower.inventory.tables import stock_levels
 from ordertower.kernel.db import Database
-from ordertower.orders.tables import allocations, orders
+from ordertower.orders.tables import allocations, order_imports, orders
 
 ORDERS = 20_000
 STARTED = re.compile(r"read-ahead process (\d+) started")
@@ -90,13 +90,14 @@ def reserved_matches_allocations(database: Database) -> bool:
 
 
 @pytest.mark.parametrize(
-    "stop",
+    ("signal_number", "whole_group"),
     [
-        pytest.param(lambda process: os.kill(process.pid, signal.SIGKILL), id="import-killed"),
-        pytest.param(lambda process: os.killpg(process.pid, signal.SIGINT), id="ctrl-c"),
+        pytest.param(signal.SIGKILL, False, id="import-killed"),
+        pytest.param(signal.SIGTERM, False, id="kill-command"),
+        pytest.param(signal.SIGINT, True, id="ctrl-c"),
     ],
 )
-def test_stopped_import_leaves_no_process(workspace, run_cli, tmp_path, stop):
+def test_stopped_import_leaves_no_process(workspace, run_cli, tmp_path, signal_number, whole_group):
     path = tmp_path / "orders.csv"
     write_orders(path, format="shopify-csv", count=ORDERS, catalog=load_demo_catalog(WORKSPACE_FILE), seed=11)
     log = tmp_path / "import.log"
@@ -104,10 +105,23 @@ def test_stopped_import_leaves_no_process(workspace, run_cli, tmp_path, stop):
     process = start_import(workspace, path, log)
     helper = read_ahead_pid(log)
     time.sleep(2)  # let some batches commit
-    stop(process)
-    process.wait(timeout=WAIT_SECONDS)
+    if whole_group:
+        os.killpg(process.pid, signal_number)
+    else:
+        os.kill(process.pid, signal_number)
+    status = process.wait(timeout=WAIT_SECONDS)
 
     assert ends_within(helper, 15), f"read-ahead process {helper} still runs after the import stopped"
+    if signal_number != signal.SIGKILL:
+        assert status == 130, log.read_text()
+        assert "interrupted" in log.read_text()
+        assert "Traceback" not in log.read_text()
+        with workspace.read() as connection:
+            record = connection.execute(select(order_imports)).one()
+            saved = connection.scalar(select(func.count()).select_from(orders))
+        assert record.status == "failed"
+        assert record.created == saved
+
     again = run_cli("import", path, "--json", timeout=600)
     assert again.returncode == 0, again.stderr
     report = again.json()

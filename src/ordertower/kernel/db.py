@@ -35,6 +35,9 @@ from sqlalchemy.types import TypeDecorator
 
 logger = logging.getLogger(__name__)
 
+# How long a SQLite writer waits for another writer's lock before failing with "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 30000
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -104,14 +107,24 @@ class Database:
             yield connection
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, *, lock_timeout: float | None = None) -> Iterator[Connection]:
+        """Open a write transaction; on SQLite, `lock_timeout` seconds replaces the wait for the write lock."""
         with self.engine.connect() as connection:
+            if lock_timeout is not None and self.is_sqlite:
+                driver = connection.connection.driver_connection
+                assert driver is not None
+                # Set on the driver's connection, so that SQLAlchemy does not begin a transaction first.
+                driver.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
             connection.info["begin_immediate"] = True
             try:
                 with connection.begin():
                     yield connection
             finally:
                 connection.info["begin_immediate"] = False
+                if lock_timeout is not None and self.is_sqlite:
+                    driver = connection.connection.driver_connection
+                    assert driver is not None
+                    driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
                 # Ids that kernel.bulk handed out in this transaction; see reserve_ids.
                 connection.info.pop("reserved_ids", None)
 
@@ -142,7 +155,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

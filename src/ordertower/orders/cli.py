@@ -96,7 +96,7 @@ def import_command(
 @handle_errors
 def _import(file: Path, format: str | None, channel: str | None, json_output: bool) -> int:
     from ordertower.channels.formats import read_orders_file
-    from ordertower.orders.importing import import_orders
+    from ordertower.orders.importing import ImportInterruptedError, import_orders
 
     try:
         source = read_orders_file(file, format=format)
@@ -113,6 +113,12 @@ def _import(file: Path, format: str | None, channel: str | None, json_output: bo
         )
     except csv.Error as error:
         raise UnreadableFileError(filename=file.name, detail=str(error).rstrip("?.")) from error
+    except ImportInterruptedError as interrupted:
+        if progress:
+            progress.close()
+        # Without the traceback of the interrupt: the message says what was saved and what to do.
+        typer.echo(interrupted.render(current_language()), err=True)
+        raise typer.Exit(INTERRUPTED_EXIT_STATUS) from None
     finally:
         if progress:
             progress.close()
@@ -141,6 +147,10 @@ def _import(file: Path, format: str | None, channel: str | None, json_output: bo
                 problem=row_error["message"],
             )
     return 1 if report.errors else 0
+
+
+# The shell's status for a command stopped by Ctrl-C (128 + SIGINT).
+INTERRUPTED_EXIT_STATUS = 130
 
 
 class _Progress:

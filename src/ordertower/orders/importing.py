@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ordertower.catalog.snapshot import CatalogSnapshot, ChannelInfo, load_snapshot
@@ -42,6 +42,8 @@ from ordertower.orders.tables import order_imports, orders
 logger = logging.getLogger(__name__)
 
 MAX_BATCH_ATTEMPTS = 3
+# How long recording a failed import waits for the SQLite write lock, which an interrupted batch may still hold.
+FAILURE_LOCK_SECONDS = 5.0
 # New orders between two refreshes of PostgreSQL's planner statistics during one import.
 ANALYZE_EVERY_CREATED = 20_000
 # SQLSTATEs of a transaction PostgreSQL rolled back to resolve a lock conflict (deadlock_detected,
@@ -55,6 +57,17 @@ class ChannelChoiceError(OrderTowerError):
     message = Message(
         "{file}: several {kind} channels exist ({codes}); choose one with --channel CODE.",
         "{file}：存在多个 {kind} 渠道（{codes}），请用 --channel CODE 指定一个。",
+    )
+
+
+class ImportInterruptedError(OrderTowerError):
+    code = "import_interrupted"
+    http_status = 503
+    message = Message(
+        "Import of {file} interrupted. Orders saved so far: created {created}, updated {updated}, "
+        "unchanged {unchanged}. Import the same file again to finish: saved orders then count as unchanged.",
+        "{file} 的导入已中断。已保存的订单：新建 {created}，更新 {updated}，无变化 {unchanged}。"
+        "请重新导入同一文件以完成导入：已保存的订单届时计为无变化。",
     )
 
 
@@ -191,9 +204,17 @@ def import_orders(
                 analyzed_at = report.created
             if on_progress is not None:
                 on_progress(source)
+    except KeyboardInterrupt as interrupt:
+        # Ctrl-C, or SIGTERM turned into it by the CLI: the committed batches stay, so say how far it got.
+        _record_failure(database, int(import_id), report)
+        # Info, not warning: the exception carries the same news to the caller, who shows it once.
+        logger.info("import %s interrupted after created=%d updated=%d", import_id, report.created, report.updated)
+        raise ImportInterruptedError(
+            file=source.filename, created=report.created, updated=report.updated, unchanged=report.unchanged
+        ) from interrupt
     except BaseException:
         # The batches before the failure are committed: record what they did and that the import stopped.
-        _finish(database, int(import_id), report, status="failed")
+        _record_failure(database, int(import_id), report)
         logger.exception("import %s failed after created=%d updated=%d", import_id, report.created, report.updated)
         raise
 
@@ -213,6 +234,32 @@ def import_orders(
     return report
 
 
+def _record_failure(database: Database, import_id: int, report: ImportReport) -> None:
+    """Mark the import failed with the orders it created, as far as the database still lets us.
+
+    An interrupt between a batch's COMMIT and the count that follows it would
+    leave `report.created` one batch short, so the orders are counted again.
+    Nothing here may hide the error that stopped the import.
+    """
+    try:
+        with database.write(lock_timeout=FAILURE_LOCK_SECONDS) as connection:
+            report.created = (
+                connection.scalar(
+                    select(func.count())
+                    .select_from(orders)
+                    .where(
+                        orders.c.last_import_id == import_id,
+                        orders.c.created_at
+                        >= select(order_imports.c.started_at).where(order_imports.c.id == import_id).scalar_subquery(),
+                    )
+                )
+                or 0
+            )
+        _finish(database, import_id, report, status="failed", lock_timeout=FAILURE_LOCK_SECONDS)
+    except Exception:
+        logger.warning("import %s: could not record that it failed; its status stays running", import_id, exc_info=True)
+
+
 def _refresh_statistics(database: Database, import_id: int) -> None:
     """Refresh PostgreSQL's statistics of the tables each batch looks orders and buyers up in.
 
@@ -227,8 +274,10 @@ def _refresh_statistics(database: Database, import_id: int) -> None:
     logger.info("import %s refreshed the planner statistics of orders and customers", import_id)
 
 
-def _finish(database: Database, import_id: int, report: ImportReport, *, status: str) -> None:
-    with database.write() as connection:
+def _finish(
+    database: Database, import_id: int, report: ImportReport, *, status: str, lock_timeout: float | None = None
+) -> None:
+    with database.write(lock_timeout=lock_timeout) as connection:
         connection.execute(
             order_imports.update()
             .where(order_imports.c.id == import_id)
