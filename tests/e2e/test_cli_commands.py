@@ -299,3 +299,15 @@ def test_cancel_line_reroutes_rest(run_cli: Run, wholesale_orders: Database):
     assert order["lines"][1]["cancelled_quantity"] == 1
     assert stock_of(run_cli, "MUG-WHT")["LA"]["reserved"] == 0
     assert stock_of(run_cli, "TEE-BLK-M")["LA"]["reserved"] == 2
+
+
+@pytest.mark.parametrize(("content", "code"), [(b"", "empty_file"), (b"a,b,c\n1,2,3\n", "unknown_format")])
+def test_import_json_reports_file_error(run_cli: Run, workspace: Database, tmp_path: Path, content: bytes, code: str):
+    path = tmp_path / "orders.csv"
+    path.write_bytes(content)
+
+    result = run_cli("import", path, "--json")
+
+    assert result.returncode == 1
+    assert result.json()["error"]["code"] == code
+    assert "orders.csv" in result.stderr

@@ -41,6 +41,17 @@ CHANNEL_KIND = {
 JSON_FORMATS = frozenset({"shopify-json", "woocommerce-json"})
 
 
+class EmptyFileError(OrderTowerError):
+    """A file with nothing in it but white space or a byte order mark."""
+
+    code = "empty_file"
+    message = Message(
+        "{filename!r} is empty, so it has no orders to import. Check that you chose the right file, "
+        "or export the orders from the channel again.",
+        "{filename!r} 是空文件，没有可导入的订单。请确认选择了正确的文件，或从渠道重新导出订单。",
+    )
+
+
 class UnknownFormatError(OrderTowerError):
     """A file whose order format cannot be detected from its content, or an unknown --format name."""
 
@@ -62,7 +73,6 @@ class UnknownFormatError(OrderTowerError):
 
 
 REASON_UNKNOWN_NAME = Message("{name!r} is not a format name", "{name!r} 不是格式名称")
-REASON_EMPTY = Message("the file is empty", "文件为空")
 REASON_UNKNOWN_HEADER = Message(
     "its header ({header}) matches no supported export", "其表头（{header}）与任何支持的导出格式都不匹配"
 )
@@ -116,7 +126,7 @@ def detect_format(head: bytes, filename: str) -> str:
     """
     text = decode_head(head).lstrip("\ufeff \t\r\n")
     if not text:
-        raise UnknownFormatError(filename=filename, reason=REASON_EMPTY)
+        raise EmptyFileError(filename=filename)
     if text[0] in "[{":
         return _detect_json(text.encode("utf-8"), filename)
     return _detect_delimited(text, filename)
@@ -135,8 +145,13 @@ def _detect_delimited(text: str, filename: str) -> str:
         return "amazon-tsv"
     if {"order_id", "order_date", "sku", "quantity", "unit_price"} <= names:
         return "generic-csv"
-    shown = ", ".join(name.strip() for name in header[:6]) + (", ..." if len(header) > 6 else "")
+    shown = ", ".join(_printable(name.strip()[:40]) for name in header[:6]) + (", ..." if len(header) > 6 else "")
     raise UnknownFormatError(filename=filename, reason=REASON_UNKNOWN_HEADER, header=shown)
+
+
+def _printable(text: str) -> str:
+    """Escape control characters, so that a binary file's header cannot garble the terminal that shows it."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def _detect_json(head: bytes, filename: str) -> str:
@@ -313,6 +328,9 @@ def _open_source(data: BinaryIO, *, filename: str, format_name: str | None, owns
         raise UnknownFormatError(filename=filename, reason=REASON_UNKNOWN_NAME, name=format_name)
     size = _size_of(data)
     head = data.read(HEAD_SIZE)
+    if format_name is not None and not decode_head(head).lstrip("\ufeff \t\r\n"):
+        # With --format nothing is detected, and an empty file would otherwise import as zero orders.
+        raise EmptyFileError(filename=filename)
     chosen = format_name or detect_format(head, filename)
     encoding = detect_encoding(head)
     skip = 0

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from ordertower.kernel.cli_support import handle_errors, help_text, pad_cells, print_json, read, say, state, write
-from ordertower.kernel.errors import UnreadableFileError
+from ordertower.kernel.errors import OrderTowerError, UnreadableFileError
 from ordertower.kernel.i18n import Message, current_language
 from ordertower.kernel.settings import get_settings
 from ordertower.orders import service
@@ -95,6 +95,16 @@ def import_command(
 
 @handle_errors
 def _import(file: Path, format: str | None, channel: str | None, json_output: bool) -> int:
+    try:
+        return _run_import(file, format, channel, json_output)
+    except OrderTowerError as error:
+        if json_output:
+            # A script reading stdout gets a JSON document here too; the message also goes to stderr.
+            print_json({"error": error.to_dict(current_language())})
+        raise
+
+
+def _run_import(file: Path, format: str | None, channel: str | None, json_output: bool) -> int:
     from ordertower.channels.formats import read_orders_file
     from ordertower.orders.importing import ImportInterruptedError, import_orders
 

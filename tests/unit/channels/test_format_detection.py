@@ -5,7 +5,15 @@ from io import BytesIO
 
 import pytest
 
-from ordertower.channels.formats import CHANNEL_KIND, FORMATS, UnknownFormatError, detect_format, read_orders
+from ordertower.channels.formats import (
+    CHANNEL_KIND,
+    FORMATS,
+    EmptyFileError,
+    UnknownFormatError,
+    detect_format,
+    read_orders,
+    read_orders_file,
+)
 
 SHOPIFY_HEADER = b"Name,Email,Financial Status,Currency,Created at,Lineitem quantity,Lineitem name,Lineitem price\n"
 AMAZON_HEADER = b"order-id\torder-item-id\tpurchase-date\tsku\tquantity-purchased\tcurrency\titem-price\n"
@@ -63,7 +71,34 @@ def test_detect_ambiguous_json_uses_file_name():
         detect_format(b"[]", "orders.json")
 
 
-@pytest.mark.parametrize("head", [b"", b"  \r\n", b"a,b,c\n1,2,3\n", b'{"hello": "world"}'])
+@pytest.mark.parametrize("head", [b"", b"  \r\n", b"\xef\xbb\xbf\n"])
+def test_empty_file_raises(head):
+    with pytest.raises(EmptyFileError) as raised:
+        detect_format(head, "blank.csv")
+
+    assert raised.value.code == "empty_file"
+    assert "blank.csv" in raised.value.render("en")
+    assert "空文件" in raised.value.render("zh")
+
+
+def test_empty_file_with_format_raises(tmp_path):
+    path = tmp_path / "blank.csv"
+    path.write_bytes(b"")
+
+    with pytest.raises(EmptyFileError):
+        read_orders_file(path, format="shopify-csv")
+
+
+def test_binary_header_shown_escaped():
+    with pytest.raises(UnknownFormatError) as raised:
+        detect_format(b"\x7fELF\x02\x01\x01\x00\x00,x\n", "tool.bin")
+
+    message = raised.value.render("en")
+    assert "\\x7fELF\\x02" in message
+    assert "\x00" not in message
+
+
+@pytest.mark.parametrize("head", [b"a,b,c\n1,2,3\n", b'{"hello": "world"}'])
 def test_unknown_content_raises(head):
     with pytest.raises(UnknownFormatError) as raised:
         detect_format(head, "mystery.csv")
