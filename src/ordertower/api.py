@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -29,6 +30,13 @@ INVALID_DATA = Message(
 )
 HTTP_ERROR = Message("HTTP {status}: {detail}", "HTTP {status}：{detail}")
 HTTP_ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+# Chinese for Starlette's standard reason phrases, which it sends as the detail of these errors.
+HTTP_PHRASES_ZH = {
+    400: "请求无效",
+    404: "没有这个地址，请查看 /docs 中的 API 列表",
+    405: "此地址不支持该请求方法",
+    413: "请求内容过大",
+}
 INTERNAL = Message(
     "An unexpected error happened (reference {reference}). The server log has the details under that reference.",
     "发生意外错误（编号 {reference}）。服务器日志中该编号下有详细信息。",
@@ -132,10 +140,14 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         # Starlette raises these for malformed bodies, unknown paths and methods; they get our error shape too.
         detail = str(error.detail)
+        language = _language(request)
+        shown = detail
+        if language == "zh" and detail == _standard_phrase(error.status_code):
+            shown = HTTP_PHRASES_ZH.get(error.status_code, detail)
         return _error_response(
             error.status_code,
             HTTP_ERROR_CODES.get(error.status_code, "http_error"),
-            HTTP_ERROR.render(_language(request), status=error.status_code, detail=detail),
+            HTTP_ERROR.render(language, status=error.status_code, detail=shown),
             {"detail": detail},
             headers=error.headers,
         )
@@ -176,6 +188,13 @@ def _error_response(
 
 def _language(request: Request) -> Any:
     return parse_language(request.headers.get("accept-language")) or current_language()
+
+
+def _standard_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def _short(value: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,14 @@ def test_unknown_route_and_method_use_error_shape(client: TestClient):
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"
 
 
+def test_unknown_route_explained_in_chinese(client: TestClient):
+    missing = client.get("/api/v1/nothing-here", headers={"Accept-Language": "zh-CN"})
+    wrong_method = client.delete("/api/v1/orders", headers={"Accept-Language": "zh-CN"})
+
+    assert missing.json()["error"]["message"] == "HTTP 404：没有这个地址，请查看 /docs 中的 API 列表"
+    assert wrong_method.json()["error"]["message"] == "HTTP 405：此地址不支持该请求方法"
+
+
 def test_malformed_csv_cli_exits_1(run_cli: Callable[..., CliResult], workspace: Database, tmp_path: Path):
     path = tmp_path / "broken.csv"
     path.write_bytes(b"0\r0\r\n")
@@ -116,7 +125,7 @@ def test_malformed_csv_cli_exits_1(run_cli: Callable[..., CliResult], workspace:
     result = run_cli("import", path, "--json")
 
     assert result.returncode == 1
-    assert result.stdout == ""
+    assert json.loads(result.stdout)["error"]["code"] in {"unknown_format", "unreadable_file"}
     assert "Traceback" not in result.stderr
     assert "Cannot read 'broken.csv'" in result.stderr
 

@@ -19,7 +19,7 @@ SUMMARY = Message("Orders by status:", "各状态订单数：")
 HOLDS = Message("Held orders by reason (an order can have several):", "暂停订单按原因（一个订单可能有多个原因）：")
 IMPORTED = Message(
     "{file}: created {created}, updated {updated}, unchanged {unchanged}, errors {errors}",
-    "{file}：新建 {created}，更新 {updated}，未变 {unchanged}，错误 {errors}",
+    "{file}：新建 {created}，更新 {updated}，无变化 {unchanged}，错误 {errors}",
 )
 SHIPMENTS = Message("Shipments by location:", "各仓库发货单数：")
 TOTAL = Message("total", "合计")

@@ -36,7 +36,7 @@ ORDER_JSON_HELP = help_text("Print the order resource as JSON.", "按 API 的订
 IMPORTED = Message(
     "{file} ({format}, channel {channel}): created {created}, updated {updated}, unchanged {unchanged}, "
     "errors {errors}.",
-    "{file}（{format}，渠道 {channel}）：新建 {created}，更新 {updated}，未变 {unchanged}，错误 {errors}。",
+    "{file}（{format}，渠道 {channel}）：新建 {created}，更新 {updated}，无变化 {unchanged}，错误 {errors}。",
 )
 ROW_ERROR = Message("  line {line}, {field} = {value!r}: {problem}", "  第 {line} 行，{field} = {value!r}：{problem}")
 NO_ORDERS = Message("No orders match.", "没有符合条件的订单。")
