@@ -311,3 +311,11 @@ def test_import_json_reports_file_error(run_cli: Run, workspace: Database, tmp_p
     assert result.returncode == 1
     assert result.json()["error"]["code"] == code
     assert "orders.csv" in result.stderr
+
+
+def test_import_missing_file_named_in_chinese(run_cli: Run, workspace: Database, tmp_path: Path):
+    result = run_cli("--lang", "zh", "import", tmp_path / "missing.csv")
+
+    assert result.returncode == 1
+    assert "missing.csv" in result.stderr
+    assert "不存在或不是文件" in result.stderr

@@ -92,6 +92,17 @@ class ConflictError(OrderTowerError):
     http_status = 409
 
 
+class MissingFileError(OrderTowerError):
+    """A path given on the command line that is not a readable file."""
+
+    code = "file_not_found"
+    http_status = 404
+    message = Message(
+        "{path!r} does not exist or is not a file. Check the path and the current folder ({folder}).",
+        "{path!r} 不存在或不是文件。请检查路径和当前文件夹（{folder}）。",
+    )
+
+
 class UnreadableFileError(OrderTowerError):
     """A file whose bytes break the format's syntax, such as a CSV line end inside an unquoted field."""
 

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from ordertower.kernel.cli_support import handle_errors, help_text, pad_cells, print_json, read, say, state, write
-from ordertower.kernel.errors import OrderTowerError, UnreadableFileError
+from ordertower.kernel.errors import MissingFileError, OrderTowerError, UnreadableFileError
 from ordertower.kernel.i18n import Message, current_language
 from ordertower.kernel.settings import get_settings
 from ordertower.orders import service
@@ -67,9 +67,8 @@ CANDIDATE_ROW = Message(
 
 
 def import_command(
-    file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, help=help_text("Order file to import.", "要导入的订单文件。")
-    ),
+    # Checked in _run_import rather than by Typer, whose message would be English only.
+    file: Path = typer.Argument(..., help=help_text("Order file to import.", "要导入的订单文件。")),
     format: str | None = typer.Option(
         None,
         "--format",
@@ -105,6 +104,8 @@ def _import(file: Path, format: str | None, channel: str | None, json_output: bo
 
 
 def _run_import(file: Path, format: str | None, channel: str | None, json_output: bool) -> int:
+    if not file.is_file():
+        raise MissingFileError(path=str(file), folder=str(Path.cwd()))
     from ordertower.channels.formats import read_orders_file
     from ordertower.orders.importing import ImportInterruptedError, import_orders
 
