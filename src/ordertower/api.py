@@ -141,13 +141,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         # Starlette raises these for malformed bodies, unknown paths and methods; they get our error shape too.
         detail = str(error.detail)
         language = _language(request)
-        shown = detail
+        wording = detail
         if language == "zh" and detail == _standard_phrase(error.status_code):
-            shown = HTTP_PHRASES_ZH.get(error.status_code, detail)
+            wording = HTTP_PHRASES_ZH.get(error.status_code, detail)
         return _error_response(
             error.status_code,
             HTTP_ERROR_CODES.get(error.status_code, "http_error"),
-            HTTP_ERROR.render(language, status=error.status_code, detail=shown),
+            HTTP_ERROR.render(language, status=error.status_code, detail=wording),
             {"detail": detail},
             headers=error.headers,
         )

@@ -216,8 +216,8 @@ def complete_partial(parsed: ParsedOrder, stored: ParsedOrder | None, *, base_cu
         if not getattr(parsed, name):
             setattr(parsed, name, getattr(stored, name))
 
-    # Each report leaves out something the other has (the update time, the item ids); kept, they let the
-    # two reports of an unchanged order give the same fingerprint, so importing either again changes nothing.
+    # Each report leaves out something the other has: the update time, the item ids. Kept from the stored
+    # order, they give both reports of an unchanged order the same fingerprint, so a re-import changes nothing.
     if parsed.updated_at is None:
         parsed.updated_at = stored.updated_at
     item_ids = {line.channel_sku: line.external_line_id for line in stored.lines}
