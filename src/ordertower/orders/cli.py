@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -115,13 +116,15 @@ def _run_import(file: Path, format: str | None, channel: str | None, json_output
         raise UnreadableFileError(filename=file.name, detail=str(error).rstrip("?.")) from error
     progress = _progress_bar(source)
     try:
-        report = import_orders(
-            state.database(),
-            source,
-            channel_code=channel,
-            batch_size=get_settings().import_batch_size,
-            on_progress=progress.update if progress else None,
-        )
+        with _StopBetweenBatches() as stop:
+            report = import_orders(
+                state.database(),
+                source,
+                channel_code=channel,
+                batch_size=get_settings().import_batch_size,
+                on_progress=progress.update if progress else None,
+                stop_requested=stop.requested,
+            )
     except csv.Error as error:
         raise UnreadableFileError(filename=file.name, detail=str(error).rstrip("?.")) from error
     except ImportInterruptedError as interrupted:
@@ -162,6 +165,44 @@ def _run_import(file: Path, format: str | None, channel: str | None, json_output
 
 # The shell's status for a command stopped by Ctrl-C (128 + SIGINT).
 INTERRUPTED_EXIT_STATUS = 130
+STOPPING = Message(
+    "Stopping after the current batch of orders. Press Ctrl-C again to stop at once.",
+    "将在当前这批订单保存后停止。再按一次 Ctrl-C 立即停止。",
+)
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+class _StopBetweenBatches:
+    """Turn the first Ctrl-C, `kill` or closed terminal into a stop after the batch in progress.
+
+    Interrupted in the middle of a batch, SQLite can keep the batch's write
+    lock until the process ends, and the import could not record how far it
+    got. A second signal stops at once.
+    """
+
+    def __init__(self) -> None:
+        self._requested = False
+        self._previous: dict[int, Any] = {}
+
+    def requested(self) -> bool:
+        return self._requested
+
+    def __enter__(self) -> _StopBetweenBatches:
+        for name in STOP_SIGNALS:
+            if hasattr(signal, name):
+                number = getattr(signal, name)
+                self._previous[number] = signal.signal(number, self._handle)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self._requested:
+            raise KeyboardInterrupt
+        self._requested = True
+        typer.echo(STOPPING.render(current_language()), err=True)
 
 
 class _Progress:

@@ -158,11 +158,14 @@ def import_orders(
     batch_size: int = 500,
     on_progress: Callable[[OrderStream], None] | None = None,
     read_ahead: bool | None = None,
+    stop_requested: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Import every order of `source` and return the report; bad rows are reported and skipped.
 
     `read_ahead` chooses whether a second process parses and prepares the file
-    while this one writes. By default it does when the source is a file on
+    while this one writes. `stop_requested` is asked after every batch: when it
+    returns True the import stops there and raises ImportInterruptedError, so a
+    stop never cuts a batch's transaction short. By default it does when the source is a file on
     disk of at least READ_AHEAD_MIN_BYTES.
     """
     with database.write() as connection:
@@ -192,8 +195,9 @@ def import_orders(
         catalog = load_snapshot(connection)
         open_units = open_units_by_location(connection)
     analyzed_at = 0  # report.created when the planner's statistics were last refreshed
+    batches = _read_batches(source, channel, catalog, batch_size, read_ahead)
     try:
-        for batch in _read_batches(source, channel, catalog, batch_size, read_ahead):
+        for batch in batches:
             for error in batch.errors:
                 report.add_error(error)
             if batch.position_bytes is not None and isinstance(source, OrderSource):
@@ -204,6 +208,8 @@ def import_orders(
                 analyzed_at = report.created
             if on_progress is not None:
                 on_progress(source)
+            if stop_requested is not None and stop_requested():
+                raise KeyboardInterrupt
     except KeyboardInterrupt as interrupt:
         # Ctrl-C, or SIGTERM turned into it by the CLI: the committed batches stay, so say how far it got.
         _record_failure(database, int(import_id), report)
@@ -217,6 +223,11 @@ def import_orders(
         _record_failure(database, int(import_id), report)
         logger.exception("import %s failed after created=%d updated=%d", import_id, report.created, report.updated)
         raise
+    finally:
+        # Ends the read-ahead process now, not when the generator is collected.
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
 
     if report.cancelled_with_stock:
         # Stock that the channel's cancellations gave back goes to the orders waiting longest.
