@@ -376,7 +376,7 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
     if profiler is not None:
         profiler.enable()
     with read_orders_file(Path(spec["file"])) as source:
-        # cProfile sees only this process, so the profiled run parses and prepares here too.
+        # cProfile measures only this process, so the profiled run parses and prepares here too.
         read_ahead = False if profiler is not None else spec["read_ahead"]
         report = import_orders(database, source, batch_size=spec["batch_size"], read_ahead=read_ahead)
     if profiler is not None:

@@ -145,8 +145,8 @@ def _detect_delimited(text: str, filename: str) -> str:
         return "amazon-tsv"
     if {"order_id", "order_date", "sku", "quantity", "unit_price"} <= names:
         return "generic-csv"
-    shown = ", ".join(_printable(name.strip()[:40]) for name in header[:6]) + (", ..." if len(header) > 6 else "")
-    raise UnknownFormatError(filename=filename, reason=REASON_UNKNOWN_HEADER, header=shown)
+    preview = ", ".join(_printable(name.strip()[:40]) for name in header[:6]) + (", ..." if len(header) > 6 else "")
+    raise UnknownFormatError(filename=filename, reason=REASON_UNKNOWN_HEADER, header=preview)
 
 
 def _printable(text: str) -> str:

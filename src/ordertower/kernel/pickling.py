@@ -2,8 +2,8 @@
 
 The import's read-ahead process sends thousands of parsed orders a second.
 By default a dataclass pickles its attributes as a dict, or through the slot
-names; as a plain tuple of field values the same data pickles and loads in
-about 60 % of the time.
+names. As a plain tuple of field values, the same data pickled and loaded in
+about 60 % of that time in a measurement on 500 prepared orders.
 """
 
 from __future__ import annotations

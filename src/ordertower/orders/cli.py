@@ -130,7 +130,7 @@ def _run_import(file: Path, format: str | None, channel: str | None, json_output
     except ImportInterruptedError as interrupted:
         if progress:
             progress.close()
-        # Without the traceback of the interrupt: the message tells what was saved and what to do next.
+        # Printed without the interrupt's traceback, because the message names what was saved and the next step.
         typer.echo(interrupted.render(current_language()), err=True)
         raise typer.Exit(INTERRUPTED_EXIT_STATUS) from None
     finally:

@@ -211,7 +211,7 @@ def import_orders(
             if stop_requested is not None and stop_requested():
                 raise KeyboardInterrupt
     except KeyboardInterrupt as interrupt:
-        # Ctrl-C, or SIGTERM turned into it by the CLI: the committed batches stay, so say how far it got.
+        # Ctrl-C, SIGTERM or a stop request: the committed batches stay, so the error reports how far it got.
         _record_failure(database, int(import_id), report)
         # Info, not warning: the exception carries the same news to the caller, who shows it once.
         logger.info("import %s interrupted after created=%d updated=%d", import_id, report.created, report.updated)

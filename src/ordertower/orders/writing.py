@@ -106,7 +106,7 @@ def stage_new_orders(
 def _required_ids(connection: Connection, table: Any, count: int) -> list[int]:
     ids = reserve_ids(connection, table, count)
     if ids is None:
-        raise RuntimeError("new orders must be staged inside Database.write, which holds the write lock")
+        raise RuntimeError("stage_new_orders called outside Database.write: SQLite ids need its write lock")
     return ids
 
 

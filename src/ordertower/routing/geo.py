@@ -52,7 +52,7 @@ class _City:
     coordinates: Coordinates
 
 
-# Orders to one town share its coordinates, so an import asks for the same few thousand pairs again and again.
+# Orders to one town share its coordinates, so an import computes the same few thousand pairs again and again.
 @lru_cache(maxsize=65536)
 def great_circle_km(a: Coordinates, b: Coordinates) -> float:
     """Return the haversine distance in km between two points on a sphere of EARTH_RADIUS_KM."""

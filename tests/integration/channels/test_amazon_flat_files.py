@@ -255,7 +255,7 @@ def test_fulfilled_shipments_report(tmp_path):
     assert orders[0].extra["tracking_number"] == "TBA000000000001"
 
 
-def test_vat_inclusive_marketplaces_do_not_add_the_tax_again(tmp_path):
+def test_vat_inclusive_totals_add_no_tax(tmp_path):
     path = write_report(
         tmp_path / "orders.tsv",
         ALL_ORDERS,
@@ -269,8 +269,8 @@ def test_vat_inclusive_marketplaces_do_not_add_the_tax_again(tmp_path):
     orders, errors = read(path)
 
     assert errors == []
-    # item-price 25.00 and shipping-price 4.99 include VAT of 2.00 and 0.40 in the UK, Germany and for EUR
-    # orders of other channels; in Canada, as in the US, the tax comes on top.
+    # In the UK, in Germany and for EUR orders of other channels, item-price 25.00 and shipping-price 4.99
+    # include VAT of 2.00 and 0.40. In Canada, as in the US, the tax comes on top.
     assert [(order.currency, order.tax_total, order.total) for order in orders] == [
         ("GBP", Decimal("2.40"), Decimal("29.99")),
         ("EUR", Decimal("2.40"), Decimal("29.99")),
