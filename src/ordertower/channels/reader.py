@@ -14,9 +14,10 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Generator, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, BinaryIO
 
 import ijson
@@ -165,14 +166,16 @@ class Utf8Stream(io.RawIOBase):
 
 @dataclass(slots=True)
 class CsvRow:
-    """One CSV record: the physical line it starts on and its cells by stripped header name."""
+    """One CSV record: the physical line it starts on and its cells, read by stripped header name."""
 
     line: int
-    cells: dict[str, str]
+    values: list[str]  # the cells in file order; a row shorter than the header is padded with ""
+    positions: dict[str, int]  # stripped header name -> index in `values`, shared by the rows of a file
 
     def get(self, name: str) -> str:
         """Return the stripped cell of a column; "" when the column is absent or `name` is ""."""
-        return self.cells.get(name, "").strip() if name else ""
+        index = self.positions.get(name)
+        return "" if index is None else self.values[index].strip()
 
 
 @dataclass(slots=True)
@@ -180,24 +183,48 @@ class CsvHeader:
     """Header names as written in the file, looked up by their stripped form."""
 
     raw: list[str]
+    positions: dict[str, int] = field(init=False, repr=False)  # stripped name -> column index, shared with the rows
+    _repeats_names: bool = field(init=False, repr=False)
+    _stripped: tuple[str, ...] = field(init=False, repr=False)
+    _spellings: dict[str, str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._stripped = tuple(name.strip() for name in self.raw)
+        self.positions = _positions(self._stripped)
+        self._repeats_names = len(set(self._stripped)) < len(self._stripped)
+        self._spellings = {}
+        for raw, name in zip(self.raw, self._stripped, strict=True):
+            self._spellings.setdefault(name, raw)
 
     @property
     def names(self) -> list[str]:
-        return [name.strip() for name in self.raw]
+        return list(self._stripped)
 
     def column(self, name: str) -> str:
         """Return the column's name as the file spells it, for error messages."""
-        for raw in self.raw:
-            if raw.strip() == name:
-                return raw
-        return name
+        return self._spellings.get(name, name)
 
     def has(self, name: str) -> bool:
-        return name in self.names
+        return name in self._spellings
 
     def missing(self, required: Iterable[str]) -> list[str]:
-        present = set(self.names)
-        return [name for name in required if name not in present]
+        return [name for name in required if name not in self._spellings]
+
+    def make_row(self, line: int, cells: list[str]) -> CsvRow:
+        """Make the record of one data row. Cells past the header's width are kept but never read."""
+        width = len(self.raw)
+        if len(cells) >= width:
+            return CsvRow(line, cells, self.positions)
+        padded = cells + [""] * (width - len(cells))
+        if not self._repeats_names:
+            return CsvRow(line, padded, self.positions)
+        # A repeated name reads the last of its columns that the short row has.
+        return CsvRow(line, padded, _positions(self._stripped[: len(cells)]))
+
+
+def _positions(names: Iterable[str]) -> dict[str, int]:
+    """Map each non-empty name to the index of its last column, so a repeated name reads its last cell."""
+    return {name: index for index, name in enumerate(names) if name}
 
 
 def read_csv(
@@ -225,21 +252,24 @@ def read_csv(
 
 
 def _iter_rows(reader: Any, header: CsvHeader, encoding: str) -> Iterator[CsvRow | RowError]:
-    names = header.names
     last_line = reader.line_num
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except UnicodeDecodeError:
-            yield _encoding_error(last_line + 1, encoding)
-            return
-        first_line = last_line + 1
-        last_line = reader.line_num
-        if not any(cell.strip() for cell in row) or row == header.raw:
-            continue
-        yield CsvRow(first_line, dict(zip(names, row, strict=False)))
+    try:
+        for row in reader:
+            first_line = last_line + 1
+            last_line = reader.line_num
+            if _is_blank(row) or row == header.raw:
+                continue
+            yield header.make_row(first_line, row)
+    except UnicodeDecodeError:
+        # Only reading the next row raises it, so last_line is the end of the last row read.
+        yield _encoding_error(last_line + 1, encoding)
+
+
+def _is_blank(cells: list[str]) -> bool:
+    # The first cell usually contains the order id, which settles most rows without a generator.
+    if cells and cells[0].strip():
+        return False
+    return not any(cell.strip() for cell in cells)
 
 
 def _encoding_error(line: int, encoding: str) -> RowError:
@@ -257,6 +287,7 @@ def peek_first_line(lines: Iterable[str]) -> tuple[str, Iterator[str]]:
 def group_consecutive(rows: Iterable[CsvRow | RowError], key: str) -> Iterator[list[CsvRow] | RowError]:
     """Group consecutive rows that share the value of column `key`; pass errors through."""
     group: list[CsvRow] = []
+    group_value = ""
     for row in rows:
         if isinstance(row, RowError):
             if group:
@@ -264,9 +295,12 @@ def group_consecutive(rows: Iterable[CsvRow | RowError], key: str) -> Iterator[l
                 group = []
             yield row
             continue
-        if group and row.get(key) != group[0].get(key):
+        value = row.get(key)
+        if group and value != group_value:
             yield group
             group = []
+        if not group:
+            group_value = value
         group.append(row)
     if group:
         yield group
@@ -463,6 +497,8 @@ def parse_timestamp(text: str) -> datetime | None:
         return None
 
 
+# Files repeat a few country spellings on every order, and a pycountry look-up takes 1 to 2 µs.
+@lru_cache(maxsize=1024)
 def country_code(text: str) -> str | None:
     """Return the ISO 3166-1 alpha-2 code for a code or an English country name, or None."""
     value = text.strip()

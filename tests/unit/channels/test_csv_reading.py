@@ -4,8 +4,9 @@ from decimal import Decimal
 from io import BytesIO
 
 from ordertower.channels.formats import read_orders
-from ordertower.channels.messages import is_hold, row_error_code
+from ordertower.channels.messages import is_hold, row_error, row_error_code
 from ordertower.channels.model import ParsedOrder, RowError
+from ordertower.channels.reader import CsvRow, country_code, group_consecutive, read_csv
 
 SHOPIFY_COLUMNS = [
     "Name",
@@ -200,3 +201,87 @@ def test_invalid_utf8_after_head_reported():
     assert len(orders) == 799
     assert [row_error_code(error) for error in errors] == ["invalid_encoding"]
     assert errors[0].line == 801
+
+
+def read_rows(text: str) -> list[CsvRow]:
+    header, rows = read_csv(text.splitlines(keepends=True), ",")
+    assert header is not None
+    records = list(rows)
+    csv_rows = [record for record in records if isinstance(record, CsvRow)]
+    assert len(csv_rows) == len(records)
+    return csv_rows
+
+
+def test_csv_row_cells_by_stripped_name():
+    [row] = read_rows(" id ,Name,qty\n 7 , Tea ,2\n")
+
+    assert row.line == 2
+    assert row.get("id") == "7"
+    assert row.get("Name") == "Tea"
+    assert row.get(" id ") == ""
+    assert row.get("missing") == ""
+
+
+def test_csv_row_short_and_long_rows():
+    short, long = read_rows("a,b,c\n1\n1,2,3,4\n")
+
+    assert [short.get("a"), short.get("b"), short.get("c")] == ["1", "", ""]
+    assert [long.get("a"), long.get("b"), long.get("c")] == ["1", "2", "3"]
+
+
+def test_csv_row_repeated_name_reads_last_cell():
+    full, short = read_rows("Tags,Name,Tags\nfirst,Tea,last\nonly,Tea\n")
+
+    assert full.get("Tags") == "last"
+    # A row that ends before the second Tags column reads the first one.
+    assert short.get("Tags") == "only"
+    assert short.get("Name") == "Tea"
+
+
+def test_csv_row_blank_header_name_not_read():
+    [row] = read_rows("id,,qty\n7,hidden,2\n")
+
+    assert row.get("") == ""
+    assert row.get("qty") == "2"
+
+
+def test_csv_header_spelling_and_presence():
+    header, _ = read_csv(["\ufeffName , Name,Total\n"], ",")
+
+    assert header is not None
+    assert header.names == ["Name", "Name", "Total"]
+    assert header.column("Name") == "Name "
+    assert header.column("Absent") == "Absent"
+    assert header.has("Total")
+    assert not header.has("Currency")
+    assert header.missing(["Currency", "Name", "Taxes"]) == ["Currency", "Taxes"]
+
+
+def test_csv_rows_skip_blank_and_repeated_header():
+    rows = read_rows("id,qty\n1,2\n , \nid,qty\n3,4\n")
+
+    assert [(row.line, row.get("id")) for row in rows] == [(2, "1"), (5, "3")]
+
+
+def test_group_consecutive_by_key():
+    rows = read_rows("id,sku\n1,A\n1,B\n2,C\n1,D\n")
+    error = row_error(4, "", "", "invalid_encoding", encoding="utf-8")
+
+    groups = list(group_consecutive([*rows[:2], error, *rows[2:]], "id"))
+
+    assert [[row.get("sku") for row in group] if isinstance(group, list) else group for group in groups] == [
+        ["A", "B"],
+        error,
+        ["C"],
+        ["D"],
+    ]
+
+
+def test_country_code_spellings_repeated():
+    for _ in range(2):
+        assert country_code("us") == "US"
+        assert country_code(" US ") == "US"
+        assert country_code("uk") == "GB"
+        assert country_code("United Kingdom") == "GB"
+        assert country_code("Narnia") is None
+        assert country_code("XX") is None

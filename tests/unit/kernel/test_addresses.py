@@ -221,3 +221,42 @@ def test_repeated_calls_return_equal_results():
 
     assert first == second
     assert first[0].region == "CA"
+
+
+def test_second_street_line_alone_is_a_street():
+    address = Address(line2="Hinterhaus 3", city="Berlin", postal_code="10117", country_code="DE")
+
+    normalized, problems = normalize_address(address)
+
+    assert problems == []
+    assert normalized.line1 == ""
+    assert normalized.line2 == "Hinterhaus 3"
+
+
+def test_region_spellings_checked_separately():
+    def region_result(region: str) -> tuple[str, list[tuple[str, str]]]:
+        address = Address(line1="1 Main St", city="Vernon", region=region, postal_code="90058", country_code=" us ")
+        normalized, problems = normalize_address(address)
+        return normalized.region, _codes(problems)
+
+    assert region_result("CA") == ("CA", [])
+    assert region_result("Narnia") == ("Narnia", [("region", "invalid")])
+    assert region_result(" california ") == ("CA", [])
+    assert region_result("Narnia") == ("Narnia", [("region", "invalid")])
+    # Some regions narrow the postal-code pattern: 90058 is a California ZIP code, not a New York one.
+    assert region_result("NY") == ("NY", [("postal_code", "invalid")])
+    assert region_result("CA") == ("CA", [])
+
+
+def test_problems_keep_rule_order():
+    address = Address(region="Narnia", postal_code="ABCDE", country_code="US")
+
+    normalized, problems = normalize_address(address)
+
+    assert _codes(problems) == [
+        ("line1", "required"),
+        ("city", "required"),
+        ("region", "invalid"),
+        ("postal_code", "invalid"),
+    ]
+    assert normalized.postal_code == "ABCDE"

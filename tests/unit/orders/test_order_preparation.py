@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -9,7 +10,7 @@ from decimal import Decimal
 from ordertower.catalog.snapshot import CatalogSnapshot, ProductInfo
 from ordertower.channels.model import ChannelOrderState, FinancialStatus, ParsedAddress, ParsedLine, ParsedOrder
 from ordertower.orders.model import HoldReason, OrderStatus
-from ordertower.orders.preparation import merge_fragments, prepare_order
+from ordertower.orders.preparation import PreparedLine, content_hash, merge_fragments, prepare_order
 
 CHANNEL_ID = 7
 
@@ -112,6 +113,58 @@ def test_hash_ignores_mapping_but_not_content():
 
     assert unmapped.content_hash == mapped.content_hash
     assert more.content_hash != mapped.content_hash
+
+
+LINE_HASH_KEYS = (
+    "line_number", "external_line_id", "channel_sku", "name", "quantity", "cancelled_quantity",
+    "unit_price", "discount", "tax",
+)  # fmt: skip
+
+
+def reference_hash(values: dict, lines: list[PreparedLine]) -> str:
+    """The fingerprint's definition, which stored orders were hashed with."""
+    order_part = [(key, values[key]) for key in sorted(values) if key not in ("hold_reasons", "address_problems")]
+    line_parts = [[(key, line.values[key]) for key in LINE_HASH_KEYS] for line in lines]
+    return hashlib.sha256(repr((order_part, line_parts)).encode()).hexdigest()
+
+
+def test_hash_matches_repr_definition():
+    prepared = prepare_order(parsed(), channel_id=CHANNEL_ID, catalog=catalog())
+
+    assert prepared.content_hash == reference_hash(prepared.values, prepared.lines)
+
+
+def test_hash_of_awkward_values_matches_repr():
+    tricky_texts = ["it's", 'say "hi"', "{name}", "100 %s %%", "back\\slash", "tab\there", "张伟", "\x00", ""]
+    values = {f"key {text}": text for text in tricky_texts}
+    values.update(
+        {
+            "hold_reasons": ["unpaid"],
+            "address_problems": [{"field": "city"}],
+            "none": None,
+            "flag": True,
+            "count": -12,
+            "placed_at": datetime(2024, 5, 1, 10, 0, 0, 250, tzinfo=UTC),
+            "%(key)s {0}": 1,
+        }
+    )
+    line_values = dict.fromkeys(LINE_HASH_KEYS, "")
+    lines = [
+        PreparedLine(1, {**line_values, "line_number": 1, "name": "50 % {off}", "quantity": 2}, None, 2),
+        PreparedLine(2, {**line_values, "line_number": 2, "channel_sku": "A'B", "tax": -5, "sku": "X"}, 1, 0),
+    ]
+
+    assert content_hash(values, lines) == reference_hash(values, lines)
+    assert content_hash(values, []) == reference_hash(values, [])
+    assert content_hash({}, []) == reference_hash({}, [])
+    assert content_hash({"only": 1}, lines[:1]) == reference_hash({"only": 1}, lines[:1])
+
+
+def test_hash_independent_of_key_order():
+    values = {"b": 1, "a": "x", "hold_reasons": []}
+    reordered = {"hold_reasons": ["unpaid"], "a": "x", "b": 1}
+
+    assert content_hash(values, []) == content_hash(reordered, [])
 
 
 def test_merge_fragments_appends_lines():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from ordertower.channels.messages import row_error
 from ordertower.channels.model import (
@@ -195,30 +196,68 @@ def _build_order(
     phone = first.get("Phone") or first.get("Shipping Phone") or first.get("Billing Phone")
     order.phone = clean_excel_text(phone)
     for column, key in EXTRA_COLUMNS:
-        if first.get(column):
-            order.extra[key] = first.get(column)
+        value = first.get(column)
+        if value:
+            order.extra[key] = value
     return order
 
 
 def _read_address(row: CsvRow, prefix: str, problems: OrderProblems | None) -> ParsedAddress | None:
     """Read the Shipping or Billing columns; only a bad shipping country is an error."""
-    country_text = row.get(f"{prefix} Country")
+    columns = _ADDRESS_COLUMNS[prefix]
+    country_text = row.get(columns.country)
     if problems is not None:
-        country = problems.country(row.line, f"{prefix} Country", country_text)
+        country = problems.country(row.line, columns.country, country_text)
     else:
         country = (country_code(country_text) or "") if country_text else ""
-    postal_code = clean_excel_text(row.get(f"{prefix} Zip"))
+    postal_code = clean_excel_text(row.get(columns.zip))
     address = ParsedAddress(
-        name=row.get(f"{prefix} Name"),
-        company=row.get(f"{prefix} Company"),
-        line1=row.get(f"{prefix} Address1") or row.get(f"{prefix} Street"),
-        line2=row.get(f"{prefix} Address2"),
-        city=row.get(f"{prefix} City"),
-        region=row.get(f"{prefix} Province") or row.get(f"{prefix} Province Name"),
+        name=row.get(columns.name),
+        company=row.get(columns.company),
+        line1=row.get(columns.address1) or row.get(columns.street),
+        line2=row.get(columns.address2),
+        city=row.get(columns.city),
+        region=row.get(columns.province) or row.get(columns.province_name),
         postal_code="" if postal_code in EMPTY_POSTAL_CODES else postal_code,
         country_code=country,
-        phone=clean_excel_text(row.get(f"{prefix} Phone")),
+        phone=clean_excel_text(row.get(columns.phone)),
     )
     if address.is_empty() and not address.name:
         return None
     return address
+
+
+class _AddressColumns(NamedTuple):
+    """The column names of one address of the export, such as "Shipping Zip"."""
+
+    name: str
+    company: str
+    address1: str
+    street: str
+    address2: str
+    city: str
+    province: str
+    province_name: str
+    zip: str
+    country: str
+    phone: str
+
+    @classmethod
+    def for_prefix(cls, prefix: str) -> _AddressColumns:
+        return cls(
+            name=f"{prefix} Name",
+            company=f"{prefix} Company",
+            address1=f"{prefix} Address1",
+            street=f"{prefix} Street",
+            address2=f"{prefix} Address2",
+            city=f"{prefix} City",
+            province=f"{prefix} Province",
+            province_name=f"{prefix} Province Name",
+            zip=f"{prefix} Zip",
+            country=f"{prefix} Country",
+            phone=f"{prefix} Phone",
+        )
+
+
+# Spelled out once, because two addresses are read for every order.
+_ADDRESS_COLUMNS = {prefix: _AddressColumns.for_prefix(prefix) for prefix in ("Shipping", "Billing")}
