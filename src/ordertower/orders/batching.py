@@ -28,6 +28,7 @@ from typing import BinaryIO
 
 from ordertower.catalog.snapshot import CatalogSnapshot
 from ordertower.channels.model import ParsedOrder, RowError
+from ordertower.kernel.heap import collected_between_batches
 from ordertower.kernel.i18n import Message
 from ordertower.orders.preparation import PreparedOrder, merge_fragments, prepare_order
 
@@ -126,10 +127,10 @@ def read_ahead(
     """Yield the batches of the file at `path`, parsed and prepared by a second process.
 
     The process is a new interpreter that imports this module, so it works whatever
-    the caller's main module does. Batches come back pickled through a pipe,
-    whose buffer keeps the process at most about one batch ahead. An error in
-    that process is raised here, as the same exception when it can be passed
-    between processes. Leaving the loop early stops the process.
+    the caller's main module does. Batches come back pickled through a pipe. The
+    pipe and a queue of READ_AHEAD_BATCHES batches bound how far ahead the process
+    runs. An error in that process is raised here, as the same exception when it
+    can be passed between processes. Leaving the loop early stops the process.
     """
     package_root = str(Path(__file__).resolve().parents[2])
     environment = {
@@ -176,6 +177,14 @@ def _next_item(process: subprocess.Popen[bytes]) -> Batch | _Failure | None:
 
 def serve_read_ahead() -> None:
     """Body of the second process: read the job from stdin, send its batches to stdout, then None."""
+    _serve()
+    # The importing process waits for this exit, and the interpreter's own shutdown would first free
+    # the geocoding data object by object, which took about half a second.
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _serve() -> None:
     # The importing process decides when to stop, and kills this one on Ctrl-C, so only it acts on SIGINT.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     output = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
@@ -198,13 +207,17 @@ def serve_read_ahead() -> None:
 def _produce(job: _Job, sender: _Sender) -> None:
     from ordertower.channels.formats import read_orders_file
 
-    with read_orders_file(Path(job.path), format=job.format_name) as source:
+    with (
+        read_orders_file(Path(job.path), format=job.format_name) as source,
+        collected_between_batches(f"read-ahead of {job.path}") as collect_garbage,
+    ):
         for batch in cut_batches(source, job.format_name, job.batch_size):
             batch.prepared = [
                 prepare_order(order, channel_id=job.channel_id, catalog=job.catalog) for order in batch.orders
             ]
             batch.position_bytes = source.position_bytes
             sender.send(batch)
+            collect_garbage()
 
 
 class _ReaderGoneError(Exception):

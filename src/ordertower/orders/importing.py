@@ -24,6 +24,7 @@ from ordertower.channels.formats import OrderSource
 from ordertower.channels.model import ParsedOrder, RowError
 from ordertower.kernel.db import Database, one_of, utc_now
 from ordertower.kernel.errors import OrderTowerError
+from ordertower.kernel.heap import collected_between_batches
 from ordertower.kernel.i18n import Message, current_language
 from ordertower.orders import writing
 from ordertower.orders.allocation import apply_routing, open_units_by_location, route_orders
@@ -197,19 +198,21 @@ def import_orders(
     analyzed_at = 0  # report.created when the planner's statistics were last refreshed
     batches = _read_batches(source, channel, catalog, batch_size, read_ahead)
     try:
-        for batch in batches:
-            for error in batch.errors:
-                report.add_error(error)
-            if batch.position_bytes is not None and isinstance(source, OrderSource):
-                source.position_bytes = batch.position_bytes
-            _flush_with_retry(database, batch, channel, catalog, report, open_units)
-            if report.created - analyzed_at >= ANALYZE_EVERY_CREATED and not database.is_sqlite:
-                _refresh_statistics(database, int(import_id))
-                analyzed_at = report.created
-            if on_progress is not None:
-                on_progress(source)
-            if stop_requested is not None and stop_requested():
-                raise KeyboardInterrupt
+        with collected_between_batches(f"import {import_id}") as collect_garbage:
+            for batch in batches:
+                for error in batch.errors:
+                    report.add_error(error)
+                if batch.position_bytes is not None and isinstance(source, OrderSource):
+                    source.position_bytes = batch.position_bytes
+                _flush_with_retry(database, batch, channel, catalog, report, open_units)
+                collect_garbage()
+                if report.created - analyzed_at >= ANALYZE_EVERY_CREATED and not database.is_sqlite:
+                    _refresh_statistics(database, int(import_id))
+                    analyzed_at = report.created
+                if on_progress is not None:
+                    on_progress(source)
+                if stop_requested is not None and stop_requested():
+                    raise KeyboardInterrupt
     except KeyboardInterrupt as interrupt:
         # Ctrl-C, SIGTERM or a stop request: the committed batches stay, so the error reports how far it got.
         _record_failure(database, int(import_id), report)
