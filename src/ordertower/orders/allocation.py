@@ -114,8 +114,13 @@ def route_orders(
     }
     if open_units is None:
         open_units = open_units_by_location(connection)
-    load = {info.code: open_units.get(location_id, 0) for location_id, info in catalog.locations.items()}
     location_ids = {info.code: location_id for location_id, info in catalog.locations.items()}
+    # Built once per batch; an allocation replaces only the candidates of the locations it loads.
+    candidates = [
+        LocationCandidate(info.code, info.coordinates, info.rank, info.daily_capacity, open_units.get(location_id, 0))
+        for location_id, info in catalog.locations.items()
+    ]
+    positions = {candidate.code: position for position, candidate in enumerate(candidates)}
     rules = list(catalog.routing.get("rules", ["fewest_splits", "closest", "rank"]))
     allow_split = bool(catalog.routing.get("allow_split", True))
 
@@ -125,10 +130,6 @@ def route_orders(
             for line_id, product, quantity in work.lines
             for stocked, units in catalog.stocked_units(product, quantity)
             if units > 0
-        ]
-        candidates = [
-            LocationCandidate(info.code, info.coordinates, info.rank, info.daily_capacity, load[info.code])
-            for info in catalog.locations.values()
         ]
         decision = plan_fulfillment(
             lines=demand,
@@ -140,7 +141,15 @@ def route_orders(
         )
         for allocation in decision.allocations:
             available[(allocation.sku, allocation.location)] -= allocation.quantity
-            load[allocation.location] += allocation.quantity
+            position = positions[allocation.location]
+            loaded = candidates[position]
+            candidates[position] = LocationCandidate(
+                loaded.code,
+                loaded.coordinates,
+                loaded.rank,
+                loaded.daily_capacity,
+                loaded.open_units + allocation.quantity,
+            )
             line_id, product_id = cast(tuple[int, int], allocation.line_key)
             location_id = location_ids[allocation.location]
             open_units[location_id] = open_units.get(location_id, 0) + allocation.quantity

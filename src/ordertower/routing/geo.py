@@ -53,9 +53,23 @@ class _City:
 
 
 # Orders to one town share its coordinates, so an import computes the same few thousand pairs again and again.
-@lru_cache(maxsize=65536)
+# The cache is keyed by the four numbers: hashing two Coordinates runs their Python __hash__ twice.
+_DISTANCE_CACHE_SIZE = 65536
+_distances: dict[tuple[float, float, float, float], float] = {}
+
+
 def great_circle_km(a: Coordinates, b: Coordinates) -> float:
     """Return the haversine distance in km between two points on a sphere of EARTH_RADIUS_KM."""
+    key = (a.latitude, a.longitude, b.latitude, b.longitude)
+    distance = _distances.get(key)
+    if distance is None:
+        if len(_distances) >= _DISTANCE_CACHE_SIZE:
+            _distances.clear()
+        distance = _distances[key] = _haversine_km(a, b)
+    return distance
+
+
+def _haversine_km(a: Coordinates, b: Coordinates) -> float:
     lat_a = math.radians(a.latitude)
     lat_b = math.radians(b.latitude)
     half_dlat = (lat_b - lat_a) / 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ordertower.routing.model import Allocation, DemandLine, LocationCandidate
 
@@ -76,13 +76,14 @@ class _Plan:
 
     def __init__(self, sites: tuple[_Site, ...], lines: Sequence[DemandLine], total_units: int) -> None:
         self.sites = sites
-        self.codes = tuple(sorted(site.code for site in sites))
         self.lines = lines
         if len(sites) == 1:
+            self.codes: tuple[str, ...] = (sites[0].code,)
             self.distance = sites[0].distance
             self.rank = sites[0].rank
             self.stock_total = sites[0].stock_total
         else:
+            self.codes = tuple(sorted(site.code for site in sites))
             self.distance = max(site.distance for site in sites)
             self.rank = sum(site.rank for site in sites)
             self.stock_total = sum(site.stock_total for site in sites)
@@ -101,9 +102,13 @@ class _Plan:
     def added_units(self, code: str) -> int:
         """Return the units this plan allocates at a location."""
         if self._added is None:
-            self._added = {}
-            for allocation in self.allocations:
-                self._added[allocation.location] = self._added.get(allocation.location, 0) + allocation.quantity
+            if self._allocations is None:
+                # Most plans lose, so only their sums are needed: a cheaper walk than building allocations.
+                self._added = _units_per_site(self.sites, self.lines)
+            else:
+                self._added = {}
+                for allocation in self._allocations:
+                    self._added[allocation.location] = self._added.get(allocation.location, 0) + allocation.quantity
         return self._added.get(code, 0)
 
     def score(self, rule: str) -> float:
@@ -128,8 +133,20 @@ class _Plan:
 
 def _assign(sites: Sequence[_Site], lines: Sequence[DemandLine]) -> list[Allocation]:
     """Allocate each line from the sites in the given order, as far as their stock goes."""
+    return [Allocation(line.line_key, line.sku, code, units) for line, code, units in _takes(sites, lines)]
+
+
+def _units_per_site(sites: Sequence[_Site], lines: Sequence[DemandLine]) -> dict[str, int]:
+    """Return the units `_assign` would allocate at each site, without building the allocations."""
+    added: dict[str, int] = {}
+    for _, code, units in _takes(sites, lines):
+        added[code] = added.get(code, 0) + units
+    return added
+
+
+def _takes(sites: Sequence[_Site], lines: Sequence[DemandLine]) -> Iterator[tuple[DemandLine, str, int]]:
+    """Yield (line, site code, units) as each line takes what it can from the sites in order."""
     remaining = {site.code: dict(site.stock) for site in sites}
-    allocations: list[Allocation] = []
     for line in lines:
         needed = line.quantity
         for site in sites:
@@ -140,5 +157,4 @@ def _assign(sites: Sequence[_Site], lines: Sequence[DemandLine]) -> list[Allocat
             if units_taken:
                 stock[line.sku] -= units_taken
                 needed -= units_taken
-                allocations.append(Allocation(line.line_key, line.sku, site.code, units_taken))
-    return allocations
+                yield line, site.code, units_taken

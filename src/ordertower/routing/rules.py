@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from itertools import combinations
+from operator import attrgetter
 from typing import Any
 
 from ordertower.routing.explanation import _explain
@@ -111,11 +112,13 @@ def _site(
     code = location.code
     stock: dict[str, int] = {}
     coverable = 0
+    # Runs for every location of every order, so it compares in place of calling min() and max().
     for sku, units in demand.items():
         on_shelf = available.get((sku, code), 0)
-        on_shelf = max(on_shelf, 0)
+        if on_shelf < 0:  # noqa: PLR1730
+            on_shelf = 0
         stock[sku] = on_shelf
-        coverable += min(units, on_shelf)
+        coverable += units if units < on_shelf else on_shelf
     site = _Site(location, stock, coverable)
     if destination is not None and location.coordinates is not None:
         site.distance = great_circle_km(location.coordinates, destination)
@@ -153,31 +156,47 @@ def _candidate_plans(
     location in a plan ships something. Sets are tried from the best ranked
     locations on, so MAX_PLANS drops the least preferred sets first.
     """
-    singles = [site for site in sites if all(site.stock[sku] >= units for sku, units in demand.items())]
     total_units = sum(demand.values())
+    # A location covers every unit exactly when it has enough of each SKU, so the sum tells.
+    singles = [site for site in sites if site.coverable == total_units]
     plans = [_Plan((site,), lines, total_units) for site in singles[:MAX_PLANS]]
     if not allow_split:
         return plans
 
     # A location that ships the whole order alone would ship nothing in a larger set.
-    rest = [site for site in sites if site.coverable and site not in singles]
+    rest = [site for site in sites if 0 < site.coverable < total_units]
     covering_pairs: list[frozenset[str]] = []
     for size in range(2, min(MAX_PLAN_LOCATIONS, len(rest)) + 1):
         for group in combinations(rest, size):
             if len(plans) >= MAX_PLANS:
                 return plans
             # Cheap necessary condition first: together the locations must cover every unit.
-            if sum(site.coverable for site in group) < total_units:
+            if sum(map(_coverable, group)) < total_units:
                 continue
-            codes = frozenset(site.code for site in group)
-            if size > 2 and any(pair <= codes for pair in covering_pairs):
-                continue
-            if not all(sum(site.stock[sku] for site in group) >= units for sku, units in demand.items()):
+            if size > 2:
+                codes = frozenset(site.code for site in group)
+                if any(pair <= codes for pair in covering_pairs):
+                    continue
+            if not _covers(group, demand):
                 continue
             if size == 2:
-                covering_pairs.append(codes)
+                covering_pairs.append(frozenset((group[0].code, group[1].code)))
             plans.append(_Plan(group, lines, total_units))
     return plans
+
+
+_coverable = attrgetter("coverable")
+
+
+def _covers(group: Sequence[_Site], demand: Mapping[str, int]) -> bool:
+    """Tell whether the locations of `group` together hold every unit of every SKU."""
+    for sku, units in demand.items():
+        held = 0
+        for site in group:
+            held += site.stock[sku]
+        if held < units:
+            return False
+    return True
 
 
 def _narrow(plans: list[_Plan], rules: Sequence[str]) -> _Plan:
