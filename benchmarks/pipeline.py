@@ -118,7 +118,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--format", choices=DEMO_FORMATS, default="shopify-csv", help="order file format")
     parser.add_argument("--lines-mean", type=float, default=3.0, help="mean order lines per order")
-    parser.add_argument("--batch-size", type=int, default=500, help="orders per import transaction")
+    parser.add_argument("--batch-size", type=int, default=2000, help="orders per import transaction")
     parser.add_argument(
         "--read-ahead",
         choices=["auto", "on", "off"],

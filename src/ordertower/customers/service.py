@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import Connection, select
 
@@ -29,7 +29,7 @@ def match_customers(connection: Connection, buyers: Iterable[tuple[str, str, str
     if missing:
         now = utc_now()
         # A concurrent import may create the same buyer first, and then its row is kept.
-        insert_missing_rows(
+        inserted = insert_missing_rows(
             connection,
             customers,
             [
@@ -43,12 +43,17 @@ def match_customers(connection: Connection, buyers: Iterable[tuple[str, str, str
                 for key in missing
             ],
             unique=["match_key"],
+            returning=["match_key", "id"],
         )
-        found.update(_select_ids(connection, {key: wanted[key] for key in missing}))
+        found.update((key, customer_id) for key, customer_id in inserted)
+        # Buyers another import created first, and on SQLite every new buyer.
+        unreported = [key for key in missing if key not in found]
+        if unreported:
+            found.update(_select_ids(connection, unreported))
     return found
 
 
-def _select_ids(connection: Connection, wanted: dict[str, tuple[str, str, str]]) -> dict[str, int]:
+def _select_ids(connection: Connection, wanted: Collection[str]) -> dict[str, int]:
     rows = connection.execute(
         select(customers.c.match_key, customers.c.id).where(one_of(connection, customers.c.match_key, wanted))
     )

@@ -1,6 +1,6 @@
 """Import a channel file: parse, deduplicate, store, reserve and route, in batches.
 
-Each batch of orders (500 by default) is one write transaction, so a crash
+Each batch of orders (2,000 by default) is one write transaction, so a crash
 loses at most the batch in flight and the rest of the file is kept. An order
 is identified by its channel and the channel's order id: importing it again
 either changes nothing (same content) or updates it and its reservations.
@@ -45,8 +45,9 @@ logger = logging.getLogger(__name__)
 MAX_BATCH_ATTEMPTS = 3
 # How long recording a failed import waits for the SQLite write lock, which an interrupted batch may still hold.
 FAILURE_LOCK_SECONDS = 5.0
-# New orders between two refreshes of PostgreSQL's planner statistics during one import.
-ANALYZE_EVERY_CREATED = 20_000
+# New orders after which an import refreshes PostgreSQL's planner statistics, once. With figures from a
+# table of this size the planner scales its estimates with the table's pages, so one refresh is enough.
+ANALYZE_AFTER_CREATED = 20_000
 # SQLSTATEs of a transaction PostgreSQL rolled back to resolve a lock conflict (deadlock_detected,
 # serialization_failure); running the batch again succeeds.
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
@@ -156,7 +157,7 @@ def import_orders(
     source: OrderStream,
     *,
     channel_code: str | None = None,
-    batch_size: int = 500,
+    batch_size: int = 2000,
     on_progress: Callable[[OrderStream], None] | None = None,
     read_ahead: bool | None = None,
     stop_requested: Callable[[], bool] | None = None,
@@ -195,7 +196,7 @@ def import_orders(
     with database.read() as connection:
         catalog = load_snapshot(connection)
         open_units = open_units_by_location(connection)
-    analyzed_at = 0  # report.created when the planner's statistics were last refreshed
+    analyzed = False  # whether this import has refreshed the planner's statistics
     batches = _read_batches(source, channel, catalog, batch_size, read_ahead)
     try:
         with collected_between_batches(f"import {import_id}") as collect_garbage:
@@ -206,9 +207,9 @@ def import_orders(
                     source.position_bytes = batch.position_bytes
                 _flush_with_retry(database, batch, channel, catalog, report, open_units)
                 collect_garbage()
-                if report.created - analyzed_at >= ANALYZE_EVERY_CREATED and not database.is_sqlite:
+                if not analyzed and report.created >= ANALYZE_AFTER_CREATED and not database.is_sqlite:
                     _refresh_statistics(database, int(import_id))
-                    analyzed_at = report.created
+                    analyzed = True
                 if on_progress is not None:
                     on_progress(source)
                 if stop_requested is not None and stop_requested():

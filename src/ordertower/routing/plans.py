@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from operator import attrgetter, methodcaller
+from typing import Any
 
 from ordertower.routing.model import Allocation, DemandLine, LocationCandidate
 
@@ -32,7 +35,18 @@ _RULE_NAMES_ZH = {
 class _Site:
     """A location with the figures of this order precomputed."""
 
-    __slots__ = ("code", "coverable", "distance", "load_base", "rank", "stock", "stock_total")
+    __slots__ = (
+        "code",
+        "coverable",
+        "distance",
+        "less_coverable",
+        "less_stock",
+        "load_base",
+        "own_load",
+        "rank",
+        "stock",
+        "stock_total",
+    )
 
     def __init__(self, location: LocationCandidate, stock: dict[str, int], coverable: int) -> None:
         self.code = location.code
@@ -42,6 +56,10 @@ class _Site:
         self.rank: float = math.inf if location.rank is None else float(location.rank)
         self.distance = math.inf
         self.load_base = (location.open_units, location.daily_capacity)
+        # Negated, so that sorting ascending puts the location that ships or holds more first.
+        self.less_coverable = -coverable
+        self.less_stock = -self.stock_total
+        self.own_load = 0.0  # set by the caller when the balance rule is active
 
     def load(self, added: int) -> float:
         """Return the share of a day's capacity in use once `added` more units are allocated."""
@@ -68,9 +86,11 @@ class _Plan:
         "eliminated_by",
         "eliminated_score",
         "eliminated_stage",
+        "less_stock",
         "lines",
         "rank",
         "sites",
+        "splits",
         "stock_total",
     )
 
@@ -87,6 +107,8 @@ class _Plan:
             self.distance = max(site.distance for site in sites)
             self.rank = sum(site.rank for site in sites)
             self.stock_total = sum(site.stock_total for site in sites)
+        self.splits = float(len(sites))
+        self.less_stock = -float(self.stock_total)
         self._allocations: list[Allocation] | None = None
         self._added: dict[str, int] | None = {sites[0].code: total_units} if len(sites) == 1 else None
         self.eliminated_by: str | None = None
@@ -113,15 +135,7 @@ class _Plan:
 
     def score(self, rule: str) -> float:
         """Return the plan's score under `rule`, where lower is better."""
-        if rule == "closest":
-            return self.distance
-        if rule == "fewest_splits":
-            return float(len(self.sites))
-        if rule == "rank":
-            return self.rank
-        if rule == "balance":
-            return self.load()
-        return -float(self.stock_total)
+        return PLAN_SCORES[rule](self)  # type: ignore[no-any-return]
 
     def load(self) -> float:
         """Return the highest share of daily capacity in use at the plan's locations."""
@@ -129,6 +143,35 @@ class _Plan:
             site = self.sites[0]
             return site.load(self.added_units(site.code))
         return max(site.load(self.added_units(site.code)) for site in self.sites)
+
+
+# The score of a plan and the sort key of a single location under each rule, lower is better. Getters
+# of precomputed attributes, because routing scores every candidate of every order.
+PLAN_SCORES: dict[str, Callable[[_Plan], Any]] = {
+    "closest": attrgetter("distance"),
+    "fewest_splits": attrgetter("splits"),
+    "rank": attrgetter("rank"),
+    "balance": methodcaller("load"),
+    "most_stock": attrgetter("less_stock"),
+}
+_SITE_FIELDS = {
+    "closest": "distance",
+    "fewest_splits": "less_coverable",
+    "rank": "rank",
+    "balance": "own_load",
+    "most_stock": "less_stock",
+}
+
+
+@lru_cache(maxsize=64)
+def site_key(rules: tuple[str, ...]) -> Callable[[_Site], Any]:
+    """Return the sort key of a location on its own under `rules`, ending with its code to break ties.
+
+    This order fills a plan's locations and a partial allocation. Under
+    fewest_splits a location that can ship more of the order comes first,
+    because it leaves fewer units for other locations.
+    """
+    return attrgetter(*(_SITE_FIELDS[rule] for rule in rules), "code")
 
 
 def _assign(sites: Sequence[_Site], lines: Sequence[DemandLine]) -> list[Allocation]:

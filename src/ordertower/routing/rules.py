@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from itertools import combinations
 from operator import attrgetter
-from typing import Any
 
 from ordertower.routing.explanation import _explain
 from ordertower.routing.geo import Coordinates, great_circle_km
@@ -23,11 +22,13 @@ from ordertower.routing.plans import (
     MAX_EXPLAINED_PLANS,
     MAX_PLAN_LOCATIONS,
     MAX_PLANS,
+    PLAN_SCORES,
     RULES,
     TIE_BREAK,
     _assign,
     _Plan,
     _Site,
+    site_key,
 )
 
 __all__ = ["MAX_EXPLAINED_PLANS", "MAX_PLANS", "MAX_PLAN_LOCATIONS", "RULES", "TIE_BREAK", "plan_fulfillment"]
@@ -64,7 +65,10 @@ def plan_fulfillment(
             demand[line.sku] = demand.get(line.sku, 0) + line.quantity
 
     sites = [_site(location, available, demand, destination) for location in locations]
-    sites.sort(key=lambda site: _single_site_key(site, active_rules))
+    if "balance" in active_rules:
+        for site in sites:
+            site.own_load = site.load(site.coverable)
+    sites.sort(key=site_key(tuple(active_rules)))
     plans = _candidate_plans(sites, lines, demand, allow_split) if demand else []
 
     if plans:
@@ -125,28 +129,6 @@ def _site(
     return site
 
 
-def _single_site_key(site: _Site, rules: Sequence[str]) -> tuple[Any, ...]:
-    """Return the sort key of a location on its own, by the rules in order.
-
-    This order fills a plan's locations and a partial allocation. Under
-    fewest_splits a location that can ship more of the order comes first,
-    because it leaves fewer units for other locations.
-    """
-    scores: list[float] = []
-    for rule in rules:
-        if rule == "closest":
-            scores.append(site.distance)
-        elif rule == "fewest_splits":
-            scores.append(-site.coverable)
-        elif rule == "rank":
-            scores.append(site.rank)
-        elif rule == "balance":
-            scores.append(site.load(site.coverable))
-        else:
-            scores.append(-site.stock_total)
-    return (*scores, site.code)
-
-
 def _candidate_plans(
     sites: Sequence[_Site], lines: Sequence[DemandLine], demand: Mapping[str, int], allow_split: bool
 ) -> list[_Plan]:
@@ -205,7 +187,8 @@ def _narrow(plans: list[_Plan], rules: Sequence[str]) -> _Plan:
     for stage, rule in enumerate(rules):
         if len(survivors) == 1:
             break
-        scored = [(plan.score(rule), plan) for plan in survivors]
+        score_of = PLAN_SCORES[rule]
+        scored = [(score_of(plan), plan) for plan in survivors]
         best = min(score for score, _ in scored)
         survivors = []
         for score, plan in scored:

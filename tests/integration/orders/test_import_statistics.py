@@ -22,14 +22,14 @@ def analyzed_tables(database) -> set[str]:
 
 
 @pytest.mark.postgres_only
-def test_import_analyzes_orders_and_customers_as_they_grow(database, tmp_path, monkeypatch):
+def test_import_analyzes_orders_and_customers_once_they_have_grown(database, tmp_path, monkeypatch):
     apply_workspace_file(database, EXAMPLE_WORKSPACE)
     with database.write() as connection:
         # Statistics of an earlier test of this run would hide whether this import refreshed them.
         connection.execute(text("SELECT pg_stat_reset()"))
     path = tmp_path / "orders.csv"
     write_orders(path, format="shopify-csv", count=60, catalog=load_demo_catalog(EXAMPLE_WORKSPACE), seed=5)
-    monkeypatch.setattr(importing, "ANALYZE_EVERY_CREATED", 25)
+    monkeypatch.setattr(importing, "ANALYZE_AFTER_CREATED", 25)
 
     assert analyzed_tables(database) == set()
     with read_orders_file(path) as source:
