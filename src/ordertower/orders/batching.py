@@ -40,6 +40,9 @@ MAX_EXTERNAL_ID_LENGTH = 128  # the width of orders.external_id
 READ_AHEAD_MIN_BYTES = 2 * 1024 * 1024
 # Prepared batches the second process may hold while the writer has not taken them; bounds its memory.
 READ_AHEAD_BATCHES = 8
+# Orders in the second process's first batch. The writer waits for it while that process starts and loads
+# the geocoding data of each new country, so a short first batch lets the writer start sooner.
+READ_AHEAD_FIRST_BATCH = 100
 # How long the second process may take to exit once it has sent its last batch or been killed.
 READ_AHEAD_EXIT_SECONDS = 10.0
 
@@ -70,10 +73,16 @@ class Batch:
     position_bytes: int | None = None
 
 
-def cut_batches(source: Iterable[ParsedOrder | RowError], format_name: str, batch_size: int) -> Iterator[Batch]:
-    """Group `source` into batches of distinct orders; errors travel with the batch they precede."""
+def cut_batches(
+    source: Iterable[ParsedOrder | RowError], format_name: str, batch_size: int, *, first_batch_size: int | None = None
+) -> Iterator[Batch]:
+    """Group `source` into batches of distinct orders; errors travel with the batch they precede.
+
+    `first_batch_size`, when given, cuts the first batch sooner.
+    """
     orders: dict[str, ParsedOrder] = {}
     errors: list[RowError] = []
+    limit = first_batch_size or batch_size
     for item in source:
         if isinstance(item, RowError):
             errors.append(item)
@@ -85,9 +94,9 @@ def cut_batches(source: Iterable[ParsedOrder | RowError], format_name: str, batc
             merge_fragments(orders[item.external_id], item)
             continue
         orders[item.external_id] = item
-        if len(orders) >= batch_size:
+        if len(orders) >= limit:
             yield Batch(list(orders.values()), [None] * len(orders), errors)
-            orders, errors = {}, []
+            orders, errors, limit = {}, [], batch_size
     if orders or errors:
         yield Batch(list(orders.values()), [None] * len(orders), errors)
 
@@ -211,7 +220,8 @@ def _produce(job: _Job, sender: _Sender) -> None:
         read_orders_file(Path(job.path), format=job.format_name) as source,
         collected_between_batches(f"read-ahead of {job.path}") as collect_garbage,
     ):
-        for batch in cut_batches(source, job.format_name, job.batch_size):
+        first_batch_size = min(READ_AHEAD_FIRST_BATCH, job.batch_size)
+        for batch in cut_batches(source, job.format_name, job.batch_size, first_batch_size=first_batch_size):
             batch.prepared = [
                 prepare_order(order, channel_id=job.channel_id, catalog=job.catalog) for order in batch.orders
             ]
