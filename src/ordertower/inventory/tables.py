@@ -47,7 +47,7 @@ stock_ledger = Table(
     Column("order_id", Id, ForeignKey("orders.id"), nullable=True),
     Column("reference", String(255), nullable=False, default=""),
     Column("created_at", UtcDateTime, nullable=False),
-    # Every entry changes one stock level; one key on the pair costs PostgreSQL one check per row, not two.
+    # Every entry changes one stock level. One key on the pair costs PostgreSQL one check per row, not two.
     ForeignKeyConstraint(["product_id", "location_id"], ["stock_levels.product_id", "stock_levels.location_id"]),
     Index("ix_stock_ledger_product_location", "product_id", "location_id"),
     Index("ix_stock_ledger_order", "order_id"),

@@ -1,14 +1,14 @@
 """Run the cyclic garbage collector between the batches of a long job, not during them.
 
-A batch of 500 orders holds a few hundred thousand objects until it is
-written. The collector's automatic passes start while they are alive, walk
-all of them, move them to older generations and then to the oldest, whose
-full passes also walk the millions of objects that live as long as the job
-(modules, the catalog, the geocoding indices). In the import benchmark these
-passes took a quarter of the CPU time. Nearly all of those objects are
-freed by reference counting anyway, so the job turns the automatic passes
-off and collects the young generations between batches, where only the
-batch in hand and a few cycles are left to find.
+A batch keeps the objects of all its orders alive until it is written. The
+collector's automatic passes start while they are alive, walk all of them,
+move them to older generations and then to the oldest, whose full passes also
+walk the millions of objects that live as long as the job (modules, the
+catalog, the geocoding indices). In the import benchmark these passes took a
+quarter of the CPU time. Reference counting frees nearly all of those objects
+anyway, so the job turns the automatic passes off and collects the young
+generations between batches, where only the batch in hand and a few cycles
+are left to find.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 COLLECT_EVERY_BATCHES = 10
-"""Batches between two collections. A batch of the import leaves about 55 objects in cycles, and each
+"""Batches between two collections. The import left about 55 objects in cycles per 500 orders, and each
 collection walks the objects of the batch still in hand, so collecting after every batch cost more than
 it freed."""
 

@@ -115,7 +115,7 @@ def route_orders(
     if open_units is None:
         open_units = open_units_by_location(connection)
     location_ids = {info.code: location_id for location_id, info in catalog.locations.items()}
-    # Built once per batch; an allocation replaces only the candidates of the locations it loads.
+    # Built once per batch. An allocation replaces only the candidate of the location it adds units to.
     candidates = [
         LocationCandidate(info.code, info.coordinates, info.rank, info.daily_capacity, open_units.get(location_id, 0))
         for location_id, info in catalog.locations.items()

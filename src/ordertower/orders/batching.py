@@ -164,6 +164,8 @@ def read_ahead(
                     raise item.error
                 raise ReadAheadError(f"reading {path.name} failed in the read-ahead process:\n{item.trace}")
             yield item
+            # Dropped before the next batch is loaded, so that only one batch is in memory at a time.
+            del item
         process.wait(READ_AHEAD_EXIT_SECONDS)
     finally:
         if process.poll() is None:

@@ -214,6 +214,8 @@ def import_orders(
                     on_progress(source)
                 if stop_requested is not None and stop_requested():
                     raise KeyboardInterrupt
+                # Dropped before the next batch is read, so that only one batch is in memory at a time.
+                del batch
     except KeyboardInterrupt as interrupt:
         # Ctrl-C, SIGTERM or a stop request: the committed batches stay, so the error reports how far it got.
         _record_failure(database, int(import_id), report)

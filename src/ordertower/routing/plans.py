@@ -56,7 +56,7 @@ class _Site:
         self.rank: float = math.inf if location.rank is None else float(location.rank)
         self.distance = math.inf
         self.load_base = (location.open_units, location.daily_capacity)
-        # Negated, so that sorting ascending puts the location that ships or holds more first.
+        # Negated, so that sorting ascending puts the location that ships more, or has more stock, first.
         self.less_coverable = -coverable
         self.less_stock = -self.stock_total
         self.own_load = 0.0  # set by the caller when the balance rule is active

@@ -139,7 +139,7 @@ def _candidate_plans(
     locations on, so MAX_PLANS drops the least preferred sets first.
     """
     total_units = sum(demand.values())
-    # A location covers every unit exactly when it has enough of each SKU, so the sum tells.
+    # A location covers every unit exactly when it has enough of each SKU, so comparing the sums is enough.
     singles = [site for site in sites if site.coverable == total_units]
     plans = [_Plan((site,), lines, total_units) for site in singles[:MAX_PLANS]]
     if not allow_split:
@@ -171,12 +171,12 @@ _coverable = attrgetter("coverable")
 
 
 def _covers(group: Sequence[_Site], demand: Mapping[str, int]) -> bool:
-    """Tell whether the locations of `group` together hold every unit of every SKU."""
+    """Tell whether the locations of `group` together have every unit of every SKU."""
     for sku, units in demand.items():
-        held = 0
+        in_group = 0
         for site in group:
-            held += site.stock[sku]
-        if held < units:
+            in_group += site.stock[sku]
+        if in_group < units:
             return False
     return True
 

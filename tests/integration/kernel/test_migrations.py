@@ -9,7 +9,7 @@ from ordertower.kernel.db import Database, metadata
 from ordertower.kernel.tables import import_all_tables
 
 
-def test_migrated_database_matches_the_table_definitions(database: Database) -> None:
+def test_migrated_schema_matches_tables(database: Database) -> None:
     import_all_tables()
 
     with database.engine.connect() as connection:

@@ -28,7 +28,7 @@ def test_automatic_collection_is_off_inside_and_restored_after() -> None:
     assert gc.isenabled()
 
 
-def test_cycles_left_by_batches_are_collected_every_few_batches() -> None:
+def test_cycles_collected_every_tenth_batch() -> None:
     gc.collect()
 
     with collected_between_batches("test job") as batch_done:
@@ -52,7 +52,7 @@ def test_collection_is_restored_when_the_job_fails() -> None:
     assert gc.isenabled()
 
 
-def test_a_disabled_collector_stays_disabled() -> None:
+def test_disabled_collector_stays_disabled() -> None:
     gc.disable()
     try:
         with collected_between_batches("test job"):
