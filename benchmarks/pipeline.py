@@ -132,7 +132,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="add one cProfile run per database with the small size (or --orders if smaller)",
     )
     parser.add_argument(
-        "--no-tracemalloc", action="store_true", help="skip the tracemalloc runs at orders/50 (two batches at least) and orders/10"
+        "--no-tracemalloc",
+        action="store_true",
+        help="skip the tracemalloc runs at orders/50 (two batches at least) and orders/10",
     )
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed per measuring process")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of tables")
