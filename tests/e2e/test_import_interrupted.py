@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -24,7 +25,9 @@ STARTED = re.compile(r"read-ahead process (\d+) started")
 WAIT_SECONDS = 60
 
 
-def start_import(database: Database, path: Path, log: Path) -> subprocess.Popen[bytes]:
+def start_import(
+    database: Database, path: Path, log: Path, *, options: tuple[str, ...] = (), output: Path | None = None
+) -> subprocess.Popen[bytes]:
     # INFO shows the log line that names the read-ahead process.
     environment = {
         **os.environ,
@@ -32,11 +35,11 @@ def start_import(database: Database, path: Path, log: Path) -> subprocess.Popen[
         "LANG": "C.UTF-8",
         "ORDERTOWER_LOG_LEVEL": "INFO",
     }
-    with log.open("wb") as stderr:
+    with log.open("wb") as stderr, (output or Path(os.devnull)).open("wb") as stdout:
         # A session of its own, so that a signal to its group reaches the import and nothing else.
         return subprocess.Popen(
-            [ordertower_executable(), "--lang", "en", "import", str(path)],
-            stdout=subprocess.DEVNULL,
+            [ordertower_executable(), "--lang", "en", "import", str(path), *options],
+            stdout=stdout,
             stderr=stderr,
             env=environment,
             start_new_session=True,
@@ -119,7 +122,7 @@ def test_stopped_import_leaves_no_process(workspace, run_cli, tmp_path, signal_n
         with workspace.read() as connection:
             record = connection.execute(select(order_imports)).one()
             saved = connection.scalar(select(func.count()).select_from(orders))
-        assert record.status == "failed"
+        assert record.status == "interrupted"
         assert record.created == saved
 
     again = run_cli("import", path, "--json", timeout=600)
@@ -130,3 +133,23 @@ def test_stopped_import_leaves_no_process(workspace, run_cli, tmp_path, signal_n
     with workspace.read() as connection:
         assert connection.scalar(select(func.count()).select_from(orders)) == ORDERS
     assert reserved_matches_allocations(workspace)
+
+
+def test_stopped_json_import_prints_saved_counts(workspace, tmp_path):
+    path = tmp_path / "orders.csv"
+    write_orders(path, format="shopify-csv", count=ORDERS, catalog=load_demo_catalog(WORKSPACE_FILE), seed=12)
+    log = tmp_path / "import.log"
+    output = tmp_path / "report.json"
+
+    process = start_import(workspace, path, log, options=("--json",), output=output)
+    read_ahead_pid(log)
+    time.sleep(2)  # let some batches commit
+    os.killpg(process.pid, signal.SIGINT)
+    status = process.wait(timeout=WAIT_SECONDS)
+
+    assert status == 130, log.read_text()
+    error = json.loads(output.read_text())["error"]
+    assert error["code"] == "import_interrupted"
+    with workspace.read() as connection:
+        saved = connection.scalar(select(func.count()).select_from(orders))
+    assert error["params"]["created"] == saved

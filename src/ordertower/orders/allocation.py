@@ -139,17 +139,10 @@ def route_orders(
             rules=rules,
             allow_split=allow_split,
         )
+        added: dict[str, int] = {}
         for allocation in decision.allocations:
             available[(allocation.sku, allocation.location)] -= allocation.quantity
-            position = positions[allocation.location]
-            loaded = candidates[position]
-            candidates[position] = LocationCandidate(
-                loaded.code,
-                loaded.coordinates,
-                loaded.rank,
-                loaded.daily_capacity,
-                loaded.open_units + allocation.quantity,
-            )
+            added[allocation.location] = added.get(allocation.location, 0) + allocation.quantity
             line_id, product_id = cast(tuple[int, int], allocation.line_key)
             location_id = location_ids[allocation.location]
             open_units[location_id] = open_units.get(location_id, 0) + allocation.quantity
@@ -164,6 +157,11 @@ def route_orders(
                     "location_id": location_id,
                     "quantity": allocation.quantity,
                 }
+            )
+        for code, units in added.items():
+            loaded = candidates[positions[code]]
+            candidates[positions[code]] = LocationCandidate(
+                code, loaded.coordinates, loaded.rank, loaded.daily_capacity, loaded.open_units + units
             )
         status = OrderStatus.ALLOCATED if decision.fully_allocated else OrderStatus.BACKORDERED
         # Routing keys shortages by our internal line key; operators need the SKU.

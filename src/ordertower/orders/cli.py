@@ -130,6 +130,9 @@ def _run_import(file: Path, format: str | None, channel: str | None, json_output
     except ImportInterruptedError as interrupted:
         if progress:
             progress.close()
+        if json_output:
+            # Its params contain the counts of the orders saved so far.
+            print_json({"error": interrupted.to_dict(current_language())})
         # Printed without the interrupt's traceback, because the message names what was saved and the next step.
         typer.echo(interrupted.render(current_language()), err=True)
         raise typer.Exit(INTERRUPTED_EXIT_STATUS) from None
@@ -169,6 +172,10 @@ STOPPING = Message(
     "Stopping after the current batch of orders. Press Ctrl-C again to stop at once.",
     "将在当前这批订单保存后停止。再按一次 Ctrl-C 立即停止。",
 )
+STOPPING_ON_SIGNAL = Message(
+    "Received {signal}: stopping after the current batch of orders. Send {signal} again to stop at once.",
+    "收到 {signal}：将在当前这批订单保存后停止。再次发送 {signal} 可立即停止。",
+)
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
@@ -202,7 +209,10 @@ class _StopBetweenBatches:
         if self._requested:
             raise KeyboardInterrupt
         self._requested = True
-        typer.echo(STOPPING.render(current_language()), err=True)
+        if signum == signal.SIGINT:
+            typer.echo(STOPPING.render(current_language()), err=True)
+        else:
+            typer.echo(STOPPING_ON_SIGNAL.render(current_language(), signal=signal.Signals(signum).name), err=True)
 
 
 class _Progress:

@@ -218,7 +218,7 @@ def import_orders(
                 del batch
     except KeyboardInterrupt as interrupt:
         # Ctrl-C, SIGTERM or a stop request: the committed batches stay, so the error reports how far it got.
-        _record_failure(database, int(import_id), report)
+        _record_failure(database, int(import_id), report, status="interrupted")
         # Info, not warning: the exception carries the same news to the caller, who shows it once.
         logger.info("import %s interrupted after created=%d updated=%d", import_id, report.created, report.updated)
         raise ImportInterruptedError(
@@ -251,8 +251,8 @@ def import_orders(
     return report
 
 
-def _record_failure(database: Database, import_id: int, report: ImportReport) -> None:
-    """Mark the import failed with the orders it created, as far as the database still lets us.
+def _record_failure(database: Database, import_id: int, report: ImportReport, *, status: str = "failed") -> None:
+    """Mark the import failed (or interrupted) with the orders it created, as far as the database still lets us.
 
     An interrupt between a batch's COMMIT and the count that follows it would
     leave `report.created` one batch short, so the orders are counted again.
@@ -272,7 +272,7 @@ def _record_failure(database: Database, import_id: int, report: ImportReport) ->
                 )
                 or 0
             )
-        _finish(database, import_id, report, status="failed", lock_timeout=FAILURE_LOCK_SECONDS)
+        _finish(database, import_id, report, status=status, lock_timeout=FAILURE_LOCK_SECONDS)
     except Exception:
         logger.warning("import %s: could not record that it failed; its status stays running", import_id, exc_info=True)
 
