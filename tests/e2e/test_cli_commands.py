@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import WORKSPACE_FILE, CliResult, write_wholesale_csv
+from ordertower.channels.formats import read_orders_file
+from ordertower.channels.model import RowError
 from ordertower.kernel.db import Database
 
 Run = Callable[..., CliResult]
@@ -319,3 +321,21 @@ def test_import_missing_file_named_in_chinese(run_cli: Run, workspace: Database,
     assert result.returncode == 1
     assert "missing.csv" in result.stderr
     assert "不存在或不是文件" in result.stderr
+
+
+def test_demo_generate_one_format(run_cli: Run, tmp_path: Path):
+    result = run_cli("demo", "generate", "--workspace", WORKSPACE_FILE, "--format", "shopify-csv", "--orders", "30")
+
+    assert result.returncode == 0, result.stderr
+    written = sorted(path.name for path in (tmp_path / "var" / "demo").iterdir())
+    assert written == ["shopify_orders_export.csv"]
+    with read_orders_file(tmp_path / "var" / "demo" / "shopify_orders_export.csv") as source:
+        assert len([item for item in source if not isinstance(item, RowError)]) == 30
+
+
+def test_demo_generate_unknown_format(run_cli: Run):
+    result = run_cli("demo", "generate", "--workspace", WORKSPACE_FILE, "--format", "xml")
+
+    assert result.returncode == 1
+    assert "'xml'" in result.stderr
+    assert "shopify-csv" in result.stderr

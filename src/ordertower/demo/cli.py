@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from ordertower.kernel.cli_support import handle_errors, help_text, pad_cells, print_json, read, say, state, write
+from ordertower.kernel.errors import OrderTowerError
 from ordertower.kernel.i18n import Message
 
 demo_app = typer.Typer(
@@ -24,6 +25,17 @@ IMPORTED = Message(
 SHIPMENTS = Message("Shipments by location:", "各仓库发货单数：")
 TOTAL = Message("total", "合计")
 OUT_DIR_HELP = help_text("Folder for the generated files.", "生成文件的存放目录。")
+# The formats `demo generate --format` writes: the channel formats, and Amazon's unshipped orders report.
+GENERATED_FORMATS = ("shopify-csv", "shopify-json", "amazon-tsv", "amazon-unshipped", "woocommerce-json")
+
+
+class UnknownDemoFormatError(OrderTowerError):
+    code = "unknown_format"
+    http_status = 422
+    message = Message(
+        "{name!r} is not a format that demo generate writes. Use one of: {formats}.",
+        "demo generate 不能生成 {name!r} 格式。请使用以下格式之一：{formats}。",
+    )
 
 
 @demo_app.command(
@@ -50,10 +62,22 @@ def generate_command(
         "--seed",
         help=help_text("Random seed; the same seed writes the same files.", "随机数种子；种子相同，文件就相同。"),
     ),
+    format_name: str | None = typer.Option(
+        None,
+        "--format",
+        help=help_text(
+            f"Write every order to one file of this format: {', '.join(GENERATED_FORMATS)}.",
+            f"把全部订单写入一个此格式的文件：{'、'.join(GENERATED_FORMATS)}。",
+        ),
+    ),
 ) -> None:
     from ordertower.demo.generator import generate_demo_files
 
-    for path in generate_demo_files(out_dir, workspace_file=workspace, orders=orders, seed=seed):
+    if format_name is not None and format_name not in GENERATED_FORMATS:
+        raise UnknownDemoFormatError(name=format_name, formats=", ".join(GENERATED_FORMATS))
+    for path in generate_demo_files(
+        out_dir, workspace_file=workspace, orders=orders, seed=seed, single_format=format_name
+    ):
         say(WROTE, path=path)
 
 

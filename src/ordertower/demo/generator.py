@@ -46,16 +46,24 @@ def split_orders(orders: int) -> dict[str, int]:
     return counts
 
 
-def generate_demo_files(out_dir: Path, *, workspace_file: Path, orders: int = 1000, seed: int = 7) -> list[Path]:
+def generate_demo_files(
+    out_dir: Path, *, workspace_file: Path, orders: int = 1000, seed: int = 7, single_format: str | None = None
+) -> list[Path]:
     """Write one order file per format into `out_dir` and return their paths.
 
     Both Shopify files belong to one store, so the JSON file continues the
-    order numbers of the CSV export instead of repeating them.
+    order numbers of the CSV export instead of repeating them. With
+    `single_format`, writes all `orders` to one file of that format instead.
     """
     from ordertower.demo.catalog import load_demo_catalog
 
     catalog = load_demo_catalog(workspace_file)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if single_format is not None:
+        path = out_dir / FILE_NAMES[single_format]
+        write_orders(path, format=single_format, count=orders, catalog=catalog, seed=seed)
+        return [path]
+
     counts = split_orders(orders)
 
     paths = []
