@@ -67,7 +67,7 @@ def generate_command(
         "--format",
         help=help_text(
             f"Write every order to one file of this format: {', '.join(GENERATED_FORMATS)}.",
-            f"把全部订单写入一个此格式的文件：{'、'.join(GENERATED_FORMATS)}。",
+            f"全部订单写入一个文件，格式为 {', '.join(GENERATED_FORMATS[:-1])} 或 {GENERATED_FORMATS[-1]}。",
         ),
     ),
 ) -> None:
