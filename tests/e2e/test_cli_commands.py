@@ -339,3 +339,22 @@ def test_demo_generate_unknown_format(run_cli: Run):
     assert result.returncode == 1
     assert "'xml'" in result.stderr
     assert "shopify-csv" in result.stderr
+
+
+def test_import_without_products_warns(run_cli: Run, tmp_path: Path):
+    path = tmp_path / "wholesale.csv"
+    write_wholesale_csv(path)
+
+    result = run_cli("import", path, "--json")
+
+    assert "workspace has no products" in result.stderr
+    assert json.loads(result.stdout)["created"] > 0
+
+
+def test_import_with_products_no_warning(run_cli: Run, workspace: Database, tmp_path: Path):
+    path = tmp_path / "wholesale.csv"
+    write_wholesale_csv(path)
+
+    result = run_cli("import", path, "--json")
+
+    assert "workspace has no products" not in result.stderr

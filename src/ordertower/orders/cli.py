@@ -114,6 +114,7 @@ def _run_import(file: Path, format: str | None, channel: str | None, json_output
         source = read_orders_file(file, format=format)
     except csv.Error as error:
         raise UnreadableFileError(filename=file.name, detail=str(error).rstrip("?.")) from error
+    _warn_without_catalog()
     progress = _progress_bar(source)
     try:
         with _StopBetweenBatches() as stop:
@@ -177,6 +178,23 @@ STOPPING_ON_SIGNAL = Message(
     "收到 {signal}：将在当前这批订单保存后停止。再次发送 {signal} 可立即停止。",
 )
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+NO_PRODUCTS = Message(
+    "Warning: the workspace has no products, so every order will be held as unmapped_sku. "
+    "Apply a workspace file first: ordertower workspace apply FILE",
+    "警告：工作区中没有商品，所有订单都会因 unmapped_sku 暂停。请先应用工作区文件：ordertower workspace apply FILE",
+)
+
+
+def _warn_without_catalog() -> None:
+    """Warn on stderr when the workspace has no products, because then no order of the file can be routed."""
+    from sqlalchemy import func, select
+
+    from ordertower.catalog.tables import products
+
+    with read() as connection:
+        has_products = bool(connection.scalar(select(func.count()).select_from(products)))
+    if not has_products:
+        typer.echo(NO_PRODUCTS.render(current_language()), err=True)
 
 
 class _StopBetweenBatches:
