@@ -65,7 +65,9 @@ def test_import_shopify_csv_json_report(run_cli: Run, workspace: Database, sampl
 
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"created", "updated", "unchanged", "errors"}
+    assert set(report) == {"file", "format", "channel", "created", "updated", "unchanged", "errors"}
+    assert report["file"] == path.name
+    assert report["format"] == "shopify-csv"
     assert report["created"] == 50
     assert report["errors"] == []
     # Only warnings reach stderr by default; --verbose adds the import's log lines there.
@@ -74,7 +76,15 @@ def test_import_shopify_csv_json_report(run_cli: Run, workspace: Database, sampl
     assert json.loads(verbose.stdout)["unchanged"] == 50
     again = run_cli("import", path, "--json")
     assert again.returncode == 0, again.stderr
-    assert again.json() == {"created": 0, "updated": 0, "unchanged": 50, "errors": []}
+    assert again.json() == {
+        "file": path.name,
+        "format": "shopify-csv",
+        "channel": report["channel"],
+        "created": 0,
+        "updated": 0,
+        "unchanged": 50,
+        "errors": [],
+    }
 
 
 def test_import_bad_quantity_reports_row(run_cli: Run, workspace: Database, tmp_path: Path):

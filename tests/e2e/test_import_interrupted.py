@@ -116,7 +116,7 @@ def test_stopped_import_leaves_no_process(workspace, run_cli, tmp_path, signal_n
 
     assert ends_within(helper, 15), f"read-ahead process {helper} still runs after the import stopped"
     if signal_number != signal.SIGKILL:
-        assert status == 130, log.read_text()
+        assert status == 128 + signal_number, log.read_text()
         assert "interrupted" in log.read_text()
         assert "Traceback" not in log.read_text()
         with workspace.read() as connection:

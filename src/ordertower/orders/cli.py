@@ -116,8 +116,9 @@ def _run_import(file: Path, format: str | None, channel: str | None, json_output
         raise UnreadableFileError(filename=file.name, detail=str(error).rstrip("?.")) from error
     _warn_without_catalog()
     progress = _progress_bar(source)
+    stop = _StopBetweenBatches()
     try:
-        with _StopBetweenBatches() as stop:
+        with stop:
             report = import_orders(
                 state.database(),
                 source,
@@ -136,7 +137,8 @@ def _run_import(file: Path, format: str | None, channel: str | None, json_output
             print_json({"error": interrupted.to_dict(current_language())})
         # Printed without the interrupt's traceback, because the message names what was saved and the next step.
         typer.echo(interrupted.render(current_language()), err=True)
-        raise typer.Exit(INTERRUPTED_EXIT_STATUS) from None
+        # The shell's convention for a command a signal ended: 130 after Ctrl-C, 143 after kill.
+        raise typer.Exit(128 + stop.signal_number) from None
     finally:
         if progress:
             progress.close()
@@ -144,7 +146,7 @@ def _run_import(file: Path, format: str | None, channel: str | None, json_output
         if close:
             close()
     if json_output:
-        print_json(report.to_dict())
+        print_json({"file": report.filename, "format": report.format, "channel": report.channel, **report.to_dict()})
     else:
         say(
             IMPORTED,
@@ -167,8 +169,6 @@ def _run_import(file: Path, format: str | None, channel: str | None, json_output
     return 1 if report.errors else 0
 
 
-# The shell's status for a command stopped by Ctrl-C (128 + SIGINT).
-INTERRUPTED_EXIT_STATUS = 130
 STOPPING = Message(
     "Stopping after the current batch of orders. Press Ctrl-C again to stop at once.",
     "将在当前这批订单保存后停止。再按一次 Ctrl-C 立即停止。",
@@ -208,6 +208,7 @@ class _StopBetweenBatches:
     def __init__(self) -> None:
         self._requested = False
         self._previous: dict[int, Any] = {}
+        self.signal_number = int(signal.SIGINT)  # the first signal received; Ctrl-C when none was
 
     def requested(self) -> bool:
         return self._requested
@@ -227,6 +228,7 @@ class _StopBetweenBatches:
         if self._requested:
             raise KeyboardInterrupt
         self._requested = True
+        self.signal_number = signum
         if signum == signal.SIGINT:
             typer.echo(STOPPING.render(current_language()), err=True)
         else:
