@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     sizes = sorted({options.orders, options.small_orders} - {0})
     plan = [(size, "timed") for size in sizes]
     if not options.no_tracemalloc:
-        # The heap holds one batch at a time, so the smaller file has two batches or more: with one, the
+        # The heap keeps one batch at a time, so the smaller file has two batches or more: with one, the
         # comparison would measure the batch size rather than growth with the file.
         smaller = min(max(options.orders // 50, 2 * options.batch_size), options.orders // 10)
         plan += [(max(smaller, 1), "tracemalloc"), (max(options.orders // 10, 1), "tracemalloc")]

@@ -45,7 +45,7 @@ def match_customers(connection: Connection, buyers: Iterable[tuple[str, str, str
             unique=["match_key"],
             returning=["match_key", "id"],
         )
-        found.update((key, customer_id) for key, customer_id in inserted)
+        found.update(inserted)
         # Buyers another import created first, and on SQLite every new buyer.
         unreported = [key for key in missing if key not in found]
         if unreported:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ordertower.demo.generator import FILE_NAMES, generate_demo_files
 from ordertower.kernel.cli_support import handle_errors, help_text, pad_cells, print_json, read, say, state, write
 from ordertower.kernel.errors import OrderTowerError
 from ordertower.kernel.i18n import Message
@@ -26,7 +27,7 @@ SHIPMENTS = Message("Shipments by location:", "各仓库发货单数：")
 TOTAL = Message("total", "合计")
 OUT_DIR_HELP = help_text("Folder for the generated files.", "生成文件的存放目录。")
 # The formats `demo generate --format` writes: the channel formats, and Amazon's unshipped orders report.
-GENERATED_FORMATS = ("shopify-csv", "shopify-json", "amazon-tsv", "amazon-unshipped", "woocommerce-json")
+GENERATED_FORMATS = tuple(FILE_NAMES)
 
 
 class UnknownDemoFormatError(OrderTowerError):
@@ -71,8 +72,6 @@ def generate_command(
         ),
     ),
 ) -> None:
-    from ordertower.demo.generator import generate_demo_files
-
     if format_name is not None and format_name not in GENERATED_FORMATS:
         raise UnknownDemoFormatError(name=format_name, formats=", ".join(GENERATED_FORMATS))
     for path in generate_demo_files(
@@ -107,7 +106,6 @@ def run_command(
     from ordertower.catalog.service import apply_workspace
     from ordertower.catalog.workspace import load_workspace_file
     from ordertower.channels.formats import read_orders_file
-    from ordertower.demo.generator import generate_demo_files
     from ordertower.orders.importing import import_orders
 
     with write() as connection:

@@ -101,7 +101,7 @@ def insert_missing_rows(
     conflict = ", ".join(f'"{name}"' for name in unique)
     values = _converted(connection, table, columns, [list(pick(row)) for row in rows])
     if connection.dialect.name == "postgresql":
-        return _insert_unnested(connection, table, columns, values, f"({names})", conflict, returning)
+        return _insert_unnested(connection, table, columns, values, names, conflict, returning)
 
     placeholders = ", ".join("?" for _ in columns)
     statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders}) ON CONFLICT ({conflict}) DO NOTHING'
@@ -121,7 +121,9 @@ def _insert_unnested(
     # One statement with one array per column. An executemany runs each row as its own statement, and
     # the import benchmark spent twice as long inserting customers that way.
     arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect=connection.dialect)}[]" for name in columns)
-    statement = f'INSERT INTO "{table.name}" {names} SELECT * FROM unnest({arrays}) ON CONFLICT ({conflict}) DO NOTHING'
+    statement = (
+        f'INSERT INTO "{table.name}" ({names}) SELECT * FROM unnest({arrays}) ON CONFLICT ({conflict}) DO NOTHING'
+    )
     if returning:
         statement += " RETURNING " + ", ".join(f'"{name}"' for name in returning)
     result = connection.exec_driver_sql(statement, tuple(list(column) for column in zip(*values, strict=True)))
@@ -160,12 +162,6 @@ def _converted(
             formatted = {value: convert(value) for value in {row[index] for row in rows}}
             for row in rows:
                 row[index] = formatted[row[index]]
-        elif isinstance(column_type, JSON) and connection.dialect.name == "sqlite":
-            # SQLite stores JSON as text. Most orders have no hold reasons and no address problems,
-            # and an empty list is always "[]".
-            for row in rows:
-                value = row[index]
-                row[index] = "[]" if value == [] else convert(value)
         else:
             for row in rows:
                 row[index] = convert(row[index])

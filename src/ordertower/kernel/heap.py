@@ -1,11 +1,11 @@
 """Run the cyclic garbage collector between the batches of a long job, not during them.
 
 A batch keeps the objects of all its orders alive until it is written. The
-collector's automatic passes start while they are alive, walk all of them,
-move them to older generations and then to the oldest, whose full passes also
-walk the millions of objects that live as long as the job (modules, the
-catalog, the geocoding indices). In the import benchmark these passes took a
-quarter of the CPU time. Reference counting frees nearly all of those objects
+collector's automatic passes start while they are alive, walk all of them and
+move them to older generations, up to the oldest. A full pass over the oldest
+generation also walks the millions of objects that live as long as the job
+(modules, the catalog, the geocoding indices). In the import benchmark these
+passes took a quarter of the CPU time. Reference counting frees nearly all of those objects
 anyway, so the job turns the automatic passes off and collects the young
 generations between batches, where only the batch in hand and a few cycles
 are left to find.

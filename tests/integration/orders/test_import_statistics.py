@@ -22,7 +22,7 @@ def analyzed_tables(database) -> set[str]:
 
 
 @pytest.mark.postgres_only
-def test_import_analyzes_orders_and_customers_once_they_have_grown(database, tmp_path, monkeypatch):
+def test_import_analyzes_grown_tables(database, tmp_path, monkeypatch):
     apply_workspace_file(database, EXAMPLE_WORKSPACE)
     with database.write() as connection:
         # Statistics of an earlier test of this run would hide whether this import refreshed them.
