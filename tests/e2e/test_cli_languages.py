@@ -24,8 +24,9 @@ LANGUAGE_VARIABLES = {"ORDERTOWER_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGU
 ORDER_TEMPLATE = REPO / "examples" / "generic-order-template.csv"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
-# Typer adds these options with its own English help, which OrderTower does not translate.
-FRAMEWORK_OPTIONS = {"help", "install_completion", "show_completion"}
+# English that Typer prints by itself; none of it may reach a Chinese command line.
+USAGE_PREFIX = {"en": "Usage:", "zh": "用法："}
+FRAMEWORK_ENGLISH = ("Usage:", "Try '", "Missing ", "No such ", "Invalid value", "unexpected extra", "requires an")
 
 # A script that prints, as JSON, the help of every command and parameter and every help page
 # rendered at 80 columns, in the language that its `--lang` argument chooses.
@@ -144,11 +145,7 @@ def help_tree(language: str, tmp_path: Path) -> dict[str, Any]:
 
 
 def project_help(tree: dict[str, Any]) -> dict[str, str | None]:
-    return {
-        entry["key"]: entry["help"]
-        for entry in tree["entries"]
-        if entry["kind"] == "command" or entry["key"].rsplit(" ", 1)[-1] not in FRAMEWORK_OPTIONS
-    }
+    return {entry["key"]: entry["help"] for entry in tree["entries"]}
 
 
 def test_import_help_in_chinese(run: Run):
@@ -268,12 +265,46 @@ def test_every_help_translated(tmp_path: Path):
         assert CHINESE.search(chinese_help), f"{key}: Chinese help has no Chinese characters: {chinese_help!r}"
 
 
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (("import",), "缺少参数 'file'。"),
+        (("stock", "show"), "没有名为 'show' 的命令。"),
+        (("orders", "list", "--bogus"), "没有名为 --bogus 的选项。"),
+        (("orders", "list", "--limit", "abc"), "'--limit' 的值无效：应为整数"),
+        (("orders", "list", "--limit"), "选项 '--limit' 需要一个值。"),
+        (("orders", "show", "OT1", "OT2"), "多出了参数：OT2。"),
+    ],
+)
+def test_parse_errors_in_chinese(run: Run, arguments: tuple[str, ...], expected: str):
+    chinese = run("--lang", "zh", *arguments)
+    english = run("--lang", "en", *arguments)
+
+    assert chinese.returncode == 2, chinese.stderr
+    assert expected in chinese.stderr
+    for text in FRAMEWORK_ENGLISH:
+        assert text not in chinese.stderr
+    assert english.returncode == 2, english.stderr
+    assert any(text in english.stderr for text in FRAMEWORK_ENGLISH)
+
+
+def test_help_option_in_chinese(run: Run):
+    result = run("--lang", "zh", "--help")
+
+    assert result.returncode == 0, result.stderr
+    assert "用法：ordertower" in result.stdout
+    assert "显示本帮助并退出。" in result.stdout
+    assert "为当前 shell 安装命令补全。" in result.stdout
+    assert "Show this message and exit." not in result.stdout
+    assert "Install completion" not in result.stdout
+
+
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_help_pages_fit_80_columns(tmp_path: Path, language: str):
     pages = help_tree(language, tmp_path)["pages"]
 
     assert len(pages) > 20
     for key, page in pages.items():
-        assert "Usage:" in page, f"{key}: no help page rendered"
+        assert USAGE_PREFIX[language] in page, f"{key}: no help page rendered"
         # Rich wraps only at whitespace and marks text it had to cut off with an ellipsis.
         assert "…" not in page, f"{key}: help is cut off at 80 columns:\n{page}"

@@ -75,21 +75,10 @@ def help_text(en: str, zh: str) -> str:
     return zh if _HELP_LANGUAGE == "zh" else en
 
 
-def _translate_help_frame() -> None:
-    # Typer draws the panels of `--help` with these module-level titles, read when the help is shown.
-    import typer.rich_utils as frame
-
-    frame.ARGUMENTS_PANEL_TITLE = "参数"
-    frame.OPTIONS_PANEL_TITLE = "选项"
-    frame.COMMANDS_PANEL_TITLE = "命令"
-    frame.DEFAULT_STRING = "[默认：{}]"
-    frame.ENVVAR_STRING = "[环境变量：{}]"
-    frame.REQUIRED_LONG_STRING = "[必填]"
-    frame.DEPRECATED_STRING = "（已弃用）"
-
-
 if _HELP_LANGUAGE == "zh":
-    _translate_help_frame()
+    from ordertower.kernel.cli_frame import translate_framework
+
+    translate_framework()
 
 
 def cell_width(text: str) -> int:
