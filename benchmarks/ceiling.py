@@ -6,6 +6,10 @@ one transaction per batch of orders. The ceiling leaves out everything
 else the pipeline does: parsing, preparation, routing, SELECTs, the
 reservation UPDATE of stock_levels and the status UPDATE of orders. Only the
 executemany calls and the COMMITs are timed, not the reads of the source rows.
+
+On PostgreSQL the import sends its rows by COPY, so a second ceiling sends the
+same rows by COPY (`method="copy"`), formatted by psycopg's `write_row` as the
+import's are.
 """
 
 from __future__ import annotations
@@ -96,11 +100,14 @@ def _open(url: str) -> Iterator[_Driver]:
         driver.close()
 
 
-def insert_ceiling(source_url: str, target_url: str, *, batch_orders: int = 500) -> CeilingResult:
+def insert_ceiling(
+    source_url: str, target_url: str, *, batch_orders: int = 500, method: str = "executemany"
+) -> CeilingResult:
     """Copy the orders of `source_url` and every row that refers to them into `target_url`, timing the inserts.
 
     The target must be migrated and hold the same catalog (products, locations,
-    channels) under the same ids as the source, and no orders yet.
+    channels) under the same ids as the source, and no orders yet. `method` is
+    "executemany", or "copy" on PostgreSQL.
     """
     result = CeilingResult(rows=dict.fromkeys(BATCH_QUERIES, 0))
     copied_customers: set[int] = set()
@@ -112,7 +119,7 @@ def insert_ceiling(source_url: str, target_url: str, *, batch_orders: int = 500)
 
         for low in range(int(first), int(last) + 1, batch_orders):
             batch = _read_batch(source, low, low + batch_orders - 1, copied_customers)
-            result.seconds += _write_batch(target, batch)
+            result.seconds += _write_batch(target, batch, method)
             result.transactions += 1
             for table, (_, rows) in batch.items():
                 result.rows[table] += len(rows)
@@ -132,12 +139,19 @@ def _read_batch(
     return batch
 
 
-def _write_batch(target: _Driver, batch: dict[str, tuple[list[str], list[tuple[Any, ...]]]]) -> float:
+def _write_batch(target: _Driver, batch: dict[str, tuple[list[str], list[tuple[Any, ...]]]], method: str) -> float:
     started = time.perf_counter()
     cursor = target.connection.cursor()
     cursor.execute(target.begin)
     for table, (columns, rows) in batch.items():
-        if rows:
+        if not rows:
+            continue
+        if method == "copy":
+            names = ", ".join(f'"{name}"' for name in columns)
+            with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
             cursor.executemany(_insert_sql(table, columns, target.placeholder), rows)
     cursor.execute("COMMIT")
     cursor.close()

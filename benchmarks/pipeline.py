@@ -50,7 +50,7 @@ from ordertower.inventory.service import ledger_sums
 from ordertower.inventory.tables import stock_levels
 from ordertower.kernel.db import Database
 from ordertower.kernel.migrate import upgrade
-from ordertower.orders import batching, importing, writing
+from ordertower.orders import batching, importing, overlap, writing
 from ordertower.orders.importing import import_orders
 from ordertower.orders.tables import allocations, order_lines, orders
 
@@ -212,10 +212,13 @@ def run_isolated(
     with (
         throwaway_database(kind, folder, options.postgres_admin_url) as url,
         throwaway_database(kind, folder, options.postgres_admin_url) as ceiling_url,
+        throwaway_database(kind, folder, options.postgres_admin_url) as copy_ceiling_url,
     ):
         spec = {
             "url": url,
             "ceiling_url": ceiling_url if mode == "timed" else None,
+            # COPY is how the import sends rows to PostgreSQL; SQLite has no COPY.
+            "copy_ceiling_url": copy_ceiling_url if mode == "timed" and kind == "postgresql" else None,
             "file": str(path),
             "orders": size,
             "mode": mode,
@@ -324,9 +327,10 @@ def statement_kind(statement: str) -> str:
     return f"{verb} {table.group(1)}" if table and verb not in ("BEGIN", "COMMIT") else verb
 
 
-# Stages of the importing process, timed by wrapping the function that does each: (label, module, name).
-# They do not overlap. The rest of the wall time goes to parsing in this process (without read-ahead),
-# COMMIT, progress and the import's own bookkeeping.
+# Stages of the importing process, timed by wrapping the function that does each: (label, owner, name).
+# The stages of the importing thread do not overlap; the rest of its wall time goes to parsing in this
+# process (without read-ahead), COMMIT, progress, the import's own bookkeeping and, on PostgreSQL, waiting
+# for the writer thread. The writer thread's stage runs beside them (orders/overlap.py).
 TIMED_STAGES = [
     ("waiting for and loading read-ahead batches", batching, "_next_item"),
     ("preparing orders in this process", importing, "prepare_order"),
@@ -335,31 +339,44 @@ TIMED_STAGES = [
     ("routing (lock stock, plan every order)", importing, "route_orders"),
     ("inserting orders, lines and events", writing, "insert_staged"),
     ("reserving, shipments and allocations", importing, "apply_routing"),
+    ("customers, numbers and ids of new orders", overlap, "stage_new_orders"),
+    ("routing against the stock that batches in flight leave", overlap, "plan_routes"),
+]
+WRITER_STAGES = [
+    ("writer thread: lock, check, insert and reserve a batch", overlap.OverlappedImport, "_write"),
 ]
 
 
 class StageTimer:
-    """Wall seconds spent in each of TIMED_STAGES while the import runs."""
+    """Wall seconds spent in each of TIMED_STAGES and WRITER_STAGES while the import runs."""
 
     def __init__(self) -> None:
-        self.seconds: dict[str, float] = {label: 0.0 for label, _, _ in TIMED_STAGES}
-        for label, module, name in TIMED_STAGES:
-            setattr(module, name, self._timed(label, getattr(module, name)))
+        self.seconds: dict[str, float] = {}
+        self.writer_seconds: dict[str, float] = {}
+        for label, owner, name in TIMED_STAGES:
+            self.seconds[label] = 0.0
+            setattr(owner, name, self._timed(self.seconds, label, getattr(owner, name)))
+        for label, owner, name in WRITER_STAGES:
+            self.writer_seconds[label] = 0.0
+            setattr(owner, name, self._timed(self.writer_seconds, label, getattr(owner, name)))
 
-    def _timed(self, label: str, function: Any) -> Any:
+    def _timed(self, seconds: dict[str, float], label: str, function: Any) -> Any:
         @functools.wraps(function)
         def timed(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
-                self.seconds[label] += time.perf_counter() - started
+                seconds[label] += time.perf_counter() - started
 
         return timed
 
     def report(self, wall: float) -> dict[str, float]:
         stages = {label: round(seconds, 2) for label, seconds in self.seconds.items()}
-        stages["other (parsing here, COMMIT, bookkeeping)"] = round(wall - sum(self.seconds.values()), 2)
+        stages["other (parsing here, COMMIT, bookkeeping, waiting for the writer)"] = round(
+            wall - sum(self.seconds.values()), 2
+        )
+        stages.update({label: round(seconds, 2) for label, seconds in self.writer_seconds.items()})
         return stages
 
 
@@ -430,6 +447,14 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
         ceiling = insert_ceiling(spec["url"], spec["ceiling_url"], batch_orders=spec["batch_size"])
         result["ceiling"] = ceiling.to_dict(spec["orders"])
         result["fraction_of_ceiling"] = round(ceiling.seconds / wall, 3)
+    if spec.get("copy_ceiling_url"):
+        prepare_database(spec["copy_ceiling_url"], spec["stock_factor"]).dispose()
+        server_before = server_cpu_seconds()
+        ceiling = insert_ceiling(spec["url"], spec["copy_ceiling_url"], batch_orders=spec["batch_size"], method="copy")
+        result["copy_ceiling"] = {
+            **ceiling.to_dict(spec["orders"]),
+            "server_cpu_s": round(server_cpu_seconds() - server_before, 2),
+        }
     database.dispose()
     return result
 
@@ -613,6 +638,7 @@ def render(results: dict[str, Any]) -> str:
         "tracemalloc peak MB",
         "ceiling orders/s",
         "fraction of ceiling",
+        "COPY ceiling orders/s (server CPU s)",
         "checks",
     ]
     lines += ["", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
@@ -633,6 +659,7 @@ def render(results: dict[str, Any]) -> str:
             run["tracemalloc_peak_mb"] or "",
             run.get("ceiling", {}).get("orders_per_s", ""),
             run.get("fraction_of_ceiling", ""),
+            _copy_ceiling_cell(run),
             "pass" if all(run["checks"].values()) else "FAIL",
         ]
         lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
@@ -658,6 +685,11 @@ def render(results: dict[str, Any]) -> str:
             lines += [f"  {label}: {v['seconds']} s ({v['share']:.0%})" for label, v in areas]
             lines += [profile["top"]["cumulative"], profile["top"]["tottime"]]
     return "\n".join(lines)
+
+
+def _copy_ceiling_cell(run: dict[str, Any]) -> str:
+    copy = run.get("copy_ceiling")
+    return f"{copy['orders_per_s']} ({copy['server_cpu_s']})" if copy else ""
 
 
 if __name__ == "__main__":

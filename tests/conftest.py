@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -70,6 +70,12 @@ def database(database_url: str) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
+
+
+@pytest.fixture
+def empty_again(database: Database) -> Callable[[], None]:
+    """Empty the test's database once more, for a test that compares two runs on the same data."""
+    return lambda: _empty(database)
 
 
 def _empty(database: Database) -> None:

@@ -171,10 +171,19 @@ def ensure_levels(connection: Connection, pairs: Iterable[tuple[int, int]]) -> N
 
 def lock_available(connection: Connection, product_ids: Iterable[int]) -> dict[tuple[int, int], int]:
     """Lock the stock rows of these products (in id order) and return available units per (product, location)."""
+    return _available(connection, product_ids, lock=True)
+
+
+def read_available(connection: Connection, product_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """Return available units per (product, location) of these products as committed, without locking them."""
+    return _available(connection, product_ids, lock=False)
+
+
+def _available(connection: Connection, product_ids: Iterable[int], *, lock: bool) -> dict[tuple[int, int], int]:
     ids = sorted(set(product_ids))
     if not ids:
         return {}
-    rows = connection.execute(
+    query = (
         select(
             stock_levels.c.product_id,
             stock_levels.c.location_id,
@@ -184,8 +193,8 @@ def lock_available(connection: Connection, product_ids: Iterable[int]) -> dict[t
         )
         .where(stock_levels.c.product_id.in_(ids))
         .order_by(stock_levels.c.id)
-        .with_for_update()
-    ).all()
+    )
+    rows = connection.execute(query.with_for_update() if lock else query).all()
     return {(row.product_id, row.location_id): row.on_hand - row.reserved - row.safety_stock for row in rows}
 
 

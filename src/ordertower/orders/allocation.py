@@ -9,7 +9,7 @@ writes shipments, allocations, statuses and events with bulk statements.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -54,6 +54,8 @@ class RoutingPlan:
     outcomes: dict[int, AllocationOutcome] = field(default_factory=dict)
     reservations: list[inventory.ReservationRequest] = field(default_factory=list)
     allocation_rows: list[dict[str, Any]] = field(default_factory=list)
+    # Available units per (product id, location id) once every order of the plan has taken its share.
+    remaining: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 def open_units_by_location(connection: Connection) -> dict[int, int]:
@@ -95,25 +97,51 @@ def route_orders(
     The orders need not be stored: an import routes new orders before it
     inserts them, so each order row is written once with its final status.
     """
-    plan = RoutingPlan()
     if not works:
-        return plan
+        return RoutingPlan()
+    available = lock_stock(connection, works, catalog)
+    if open_units is None:
+        open_units = open_units_by_location(connection)
+    return plan_routes(works, catalog, available, open_units)
 
-    needed = {
+
+def stocked_products(works: Sequence[OrderWork], catalog: CatalogSnapshot) -> set[int]:
+    """Return the ids of the products whose stock `works` draws on: bundles count as their components."""
+    return {
         stocked
         for work in works
         for _, product, qty in work.lines
         for stocked, _ in catalog.stocked_units(product, qty)
     }
+
+
+def lock_stock(
+    connection: Connection, works: Sequence[OrderWork], catalog: CatalogSnapshot
+) -> dict[tuple[int, int], int]:
+    """Create missing stock rows of the products `works` needs, lock them and return available units by
+    (product id, location id)."""
+    needed = stocked_products(works, catalog)
     inventory.ensure_levels(connection, [(product, location) for product in needed for location in catalog.locations])
-    available_by_id = inventory.lock_available(connection, needed)
+    return inventory.lock_available(connection, needed)
+
+
+def plan_routes(
+    works: Sequence[OrderWork],
+    catalog: CatalogSnapshot,
+    available_by_id: Mapping[tuple[int, int], int],
+    open_units: dict[int, int],
+) -> RoutingPlan:
+    """Route each order of `works` in turn against `available_by_id`; each decision lowers what the next may take.
+
+    Adds the allocated units to `open_units`. `RoutingPlan.remaining` holds the
+    available units left after the last order.
+    """
+    plan = RoutingPlan()
     available: dict[tuple[str, str], int] = {
         (catalog.products[product].sku, catalog.locations[location].code): units
         for (product, location), units in available_by_id.items()
         if location in catalog.locations
     }
-    if open_units is None:
-        open_units = open_units_by_location(connection)
     location_ids = {info.code: location_id for location_id, info in catalog.locations.items()}
     # Built once per batch. An allocation replaces only the candidate of the location it adds units to.
     candidates = [
@@ -167,6 +195,10 @@ def route_orders(
         # Routing keys shortages by our internal line key; operators need the SKU.
         decision.explanation["shortages"] = _shortages_by_sku(decision, catalog)
         plan.outcomes[work.order_id] = AllocationOutcome(status, decision)
+
+    plan.remaining = {
+        (catalog.product_ids_by_sku[sku], location_ids[code]): units for (sku, code), units in available.items()
+    }
     return plan
 
 

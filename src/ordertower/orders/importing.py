@@ -30,6 +30,7 @@ from ordertower.orders import writing
 from ordertower.orders.allocation import apply_routing, open_units_by_location, route_orders
 from ordertower.orders.batching import READ_AHEAD_MIN_BYTES, Batch, cut_batches
 from ordertower.orders.batching import read_ahead as read_file_ahead
+from ordertower.orders.overlap import OverlappedImport
 from ordertower.orders.preparation import (
     PreparedOrder,
     complete_partial,
@@ -160,15 +161,18 @@ def import_orders(
     batch_size: int = 2000,
     on_progress: Callable[[OrderStream], None] | None = None,
     read_ahead: bool | None = None,
+    overlap: bool | None = None,
     stop_requested: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Import every order of `source` and return the report; bad rows are reported and skipped.
 
     `read_ahead` chooses whether a second process parses and prepares the file
-    while this one writes. `stop_requested` is asked after every batch: when it
-    returns True the import stops there and raises ImportInterruptedError, so a
-    stop never cuts a batch's transaction short. By default it does when the source is a file on
-    disk of at least READ_AHEAD_MIN_BYTES.
+    while this one writes; by default it does when the source is a file on
+    disk of at least READ_AHEAD_MIN_BYTES. `overlap` chooses whether a writer
+    thread stores each batch while the next one is routed (orders/overlap.py);
+    by default it does on PostgreSQL. `stop_requested` is asked after every
+    batch: when it returns True the import stops there and raises
+    ImportInterruptedError, so a stop never cuts a batch's transaction short.
     """
     with database.write() as connection:
         channel = resolve_channel(connection, source, channel_code)
@@ -197,7 +201,15 @@ def import_orders(
         catalog = load_snapshot(connection)
         open_units = open_units_by_location(connection)
     analyzed = False  # whether this import has refreshed the planner's statistics
+
+    def refresh_statistics_once() -> None:
+        nonlocal analyzed
+        if not analyzed and report.created >= ANALYZE_AFTER_CREATED and not database.is_sqlite:
+            _refresh_statistics(database, int(import_id))
+            analyzed = True
+
     batches = _read_batches(source, channel, catalog, batch_size, read_ahead)
+    overlapped = _start_overlap(database, channel, catalog, report, open_units) if overlap is not False else None
     try:
         with collected_between_batches(f"import {import_id}") as collect_garbage:
             for batch in batches:
@@ -205,18 +217,25 @@ def import_orders(
                     report.add_error(error)
                 if batch.position_bytes is not None and isinstance(source, OrderSource):
                     source.position_bytes = batch.position_bytes
-                _flush_with_retry(database, batch, channel, catalog, report, open_units)
+                if overlapped is None:
+                    _flush_with_retry(database, batch, channel, catalog, report, open_units)
+                else:
+                    overlapped.flush(batch)
                 collect_garbage()
-                if not analyzed and report.created >= ANALYZE_AFTER_CREATED and not database.is_sqlite:
-                    _refresh_statistics(database, int(import_id))
-                    analyzed = True
+                refresh_statistics_once()
                 if on_progress is not None:
                     on_progress(source)
                 if stop_requested is not None and stop_requested():
                     raise KeyboardInterrupt
-                # Dropped before the next batch is read, so that only one batch is in memory at a time.
+                # Dropped before the next batch is read, so that only the batches being written stay in memory.
                 del batch
+            if overlapped is not None:
+                overlapped.finish()
+                # The writer counts orders as it commits them, so the last batches are counted only here.
+                refresh_statistics_once()
     except KeyboardInterrupt as interrupt:
+        if overlapped is not None:
+            overlapped.abort()
         # Ctrl-C, SIGTERM or a stop request: the committed batches stay, so the error reports how far it got.
         _record_failure(database, int(import_id), report, status="interrupted")
         # Info, not warning: the exception carries the same news to the caller, who shows it once.
@@ -225,6 +244,8 @@ def import_orders(
             file=source.filename, created=report.created, updated=report.updated, unchanged=report.unchanged
         ) from interrupt
     except BaseException:
+        if overlapped is not None:
+            overlapped.abort()
         # The batches before the failure are committed: record what they did and that the import stopped.
         _record_failure(database, int(import_id), report)
         logger.exception("import %s failed after created=%d updated=%d", import_id, report.created, report.updated)
@@ -275,6 +296,36 @@ def _record_failure(database: Database, import_id: int, report: ImportReport, *,
         _finish(database, import_id, report, status=status, lock_timeout=FAILURE_LOCK_SECONDS)
     except Exception:
         logger.warning("import %s: could not record that it failed; its status stays running", import_id, exc_info=True)
+
+
+def _start_overlap(
+    database: Database,
+    channel: ChannelInfo,
+    catalog: CatalogSnapshot,
+    report: ImportReport,
+    open_units: dict[int, int],
+) -> OverlappedImport | None:
+    """Start the writer thread of an import on PostgreSQL; SQLite has one writer at a time, so it writes serially."""
+    if database.is_sqlite:
+        return None
+    assert report.import_id is not None
+
+    def write_serially(batch: Batch) -> None:
+        _flush_with_retry(database, batch, channel, catalog, report, open_units)
+
+    def count_written(created: int) -> None:
+        report.created += created
+
+    return OverlappedImport(
+        database,
+        channel,
+        catalog,
+        report.import_id,
+        open_units,
+        write_serially=write_serially,
+        on_written=count_written,
+        is_retryable=lambda error: isinstance(error, IntegrityError | OperationalError) and _is_retryable(error),
+    )
 
 
 def _refresh_statistics(database: Database, import_id: int) -> None:

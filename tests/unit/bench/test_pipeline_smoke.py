@@ -75,6 +75,15 @@ def test_benchmark_ceiling_copies_rows(results: dict[str, Any]) -> None:
     assert ceiling["wall_s"] > 0
 
 
+def test_copy_ceiling_on_postgresql_only(results: dict[str, Any]) -> None:
+    run = results["runs"][0]
+    if run["database"] == "sqlite":
+        assert "copy_ceiling" not in run
+        return
+    assert run["copy_ceiling"]["rows"] == run["ceiling"]["rows"]
+    assert run["copy_ceiling"]["wall_s"] > 0
+
+
 def test_statement_kind_names_table(pipeline: ModuleType) -> None:
     assert pipeline.statement_kind('INSERT INTO "orders" (id) VALUES (?)') == "INSERT orders"
     assert pipeline.statement_kind("UPDATE stock_levels SET reserved=reserved + ?") == "UPDATE stock_levels"
