@@ -14,11 +14,13 @@ import's are.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -44,6 +46,8 @@ class CeilingResult:
     seconds: float = 0.0
     transactions: int = 0
     rows: dict[str, int] = field(default_factory=dict)
+    # CPU seconds of the PostgreSQL backend that received the rows, when the server runs on this machine.
+    server_cpu_s: float | None = None
 
     def to_dict(self, orders: int) -> dict[str, Any]:
         rate = orders / self.seconds if self.seconds else 0.0
@@ -52,6 +56,7 @@ class CeilingResult:
             "orders_per_s": round(rate, 1),
             "transactions": self.transactions,
             "rows": self.rows,
+            "server_cpu_s": None if self.server_cpu_s is None else round(self.server_cpu_s, 2),
         }
 
 
@@ -73,6 +78,18 @@ class _Driver:
 
     def close(self) -> None:
         self.connection.close()
+
+    def backend_cpu_seconds(self) -> float | None:
+        """Return the CPU seconds of this connection's PostgreSQL backend, or None off PostgreSQL or this machine."""
+        if self.placeholder != "%s":
+            return None
+        _, rows = self.fetch("SELECT pg_backend_pid()")
+        try:
+            stat = Path(f"/proc/{rows[0][0]}/stat").read_text()
+        except OSError:
+            return None
+        fields = stat[stat.rfind(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -117,12 +134,16 @@ def insert_ceiling(
         if first is None:
             return result
 
+        cpu_before = target.backend_cpu_seconds()
         for low in range(int(first), int(last) + 1, batch_orders):
             batch = _read_batch(source, low, low + batch_orders - 1, copied_customers)
             result.seconds += _write_batch(target, batch, method)
             result.transactions += 1
             for table, (_, rows) in batch.items():
                 result.rows[table] += len(rows)
+        cpu_after = target.backend_cpu_seconds()
+        if cpu_before is not None and cpu_after is not None:
+            result.server_cpu_s = cpu_after - cpu_before
     return result
 
 
