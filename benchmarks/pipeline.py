@@ -64,6 +64,7 @@ AIM_STATEMENTS_PER_ORDER = 15
 FLAT_GROWTH = 0.10
 
 # Stages of the import, each the cumulative time of one function: (label, file suffix, function name).
+# cProfile sees only the importing thread, so on PostgreSQL the writer thread's stages are missing.
 PROFILE_STAGES = [
     ("import_orders (total)", "ordertower/orders/importing.py", "import_orders"),
     ("parse: channel file to ParsedOrder", "ordertower/channels/formats.py", "__iter__"),
@@ -76,6 +77,8 @@ PROFILE_STAGES = [
     ("  of which plan_fulfillment", "ordertower/routing/rules.py", "plan_fulfillment"),
     ("apply_routing (reserve, shipments, allocations)", "ordertower/orders/allocation.py", "apply_routing"),
     ("insert_staged (orders, lines, events)", "ordertower/orders/writing.py", "insert_staged"),
+    ("staging new orders for the writer thread", "ordertower/orders/overlap.py", "_stage"),
+    ("plan_routes: routing every order of a batch", "ordertower/orders/allocation.py", "plan_routes"),
     ("SQL: every statement (SQLAlchemy + driver)", "sqlalchemy/engine/base.py", "_execute_context"),
     ("SQL: COMMIT", "sqlalchemy/engine/base.py", "_commit_impl"),
 ]
