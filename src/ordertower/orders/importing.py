@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, func, insert, select
@@ -39,7 +39,7 @@ from ordertower.orders.preparation import (
     prepare_order,
 )
 from ordertower.orders.service import retry_backorders
-from ordertower.orders.tables import order_imports, orders
+from ordertower.orders.tables import order_imports, order_lines, orders
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,8 @@ ANALYZE_AFTER_CREATED = 20_000
 # SQLSTATEs of a transaction PostgreSQL rolled back to resolve a lock conflict (deadlock_detected,
 # serialization_failure); running the batch again succeeds.
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+# Batches' worth of stored orders that may wait for more of their rows (see _flush) before they are written.
+SHORTER_LIMIT_BATCHES = 5
 
 
 class ChannelChoiceError(OrderTowerError):
@@ -171,7 +173,7 @@ def import_orders(
     disk of at least READ_AHEAD_MIN_BYTES. `overlap` chooses whether a writer
     thread stores each batch while the next one is routed (orders/overlap.py);
     by default it does on PostgreSQL. `stop_requested` is asked after every
-    batch: when it returns True the import stops there and raises
+    batch. When it returns True the import stops there and raises
     ImportInterruptedError, so a stop never cuts a batch's transaction short.
     """
     with database.write() as connection:
@@ -208,8 +210,20 @@ def import_orders(
             _refresh_statistics(database, int(import_id))
             analyzed = True
 
+    # Stored orders that this file gives with fewer lines so far, by channel order id; see _flush.
+    shorter: dict[str, ParsedOrder] = {}
+
+    def write_shorter() -> None:
+        if overlapped is not None:
+            overlapped.wait_idle()
+        waiting = Batch(list(shorter.values()), [None] * len(shorter))
+        shorter.clear()
+        _flush_with_retry(database, waiting, channel, catalog, report, open_units)
+
     batches = _read_batches(source, channel, catalog, batch_size, read_ahead)
-    overlapped = _start_overlap(database, channel, catalog, report, open_units) if overlap is not False else None
+    overlapped = (
+        _start_overlap(database, channel, catalog, report, open_units, shorter) if overlap is not False else None
+    )
     try:
         with collected_between_batches(f"import {import_id}") as collect_garbage:
             for batch in batches:
@@ -218,9 +232,12 @@ def import_orders(
                 if batch.position_bytes is not None and isinstance(source, OrderSource):
                     source.position_bytes = batch.position_bytes
                 if overlapped is None:
-                    _flush_with_retry(database, batch, channel, catalog, report, open_units)
+                    _flush_with_retry(database, batch, channel, catalog, report, open_units, shorter)
                 else:
                     overlapped.flush(batch)
+                if len(shorter) >= SHORTER_LIMIT_BATCHES * batch_size:
+                    # Bounds memory. Their later rows, if any, then join the orders as written.
+                    write_shorter()
                 collect_garbage()
                 refresh_statistics_once()
                 if on_progress is not None:
@@ -229,6 +246,8 @@ def import_orders(
                     raise KeyboardInterrupt
                 # Dropped before the next batch is read, so that only the batches being written stay in memory.
                 del batch
+            if shorter:
+                write_shorter()
             if overlapped is not None:
                 overlapped.finish()
                 # The writer counts orders as it commits them, so the last batches are counted only here.
@@ -304,6 +323,7 @@ def _start_overlap(
     catalog: CatalogSnapshot,
     report: ImportReport,
     open_units: dict[int, int],
+    shorter: dict[str, ParsedOrder],
 ) -> OverlappedImport | None:
     """Start the writer thread of an import on PostgreSQL; SQLite has one writer at a time, so it writes serially."""
     if database.is_sqlite:
@@ -311,7 +331,7 @@ def _start_overlap(
     assert report.import_id is not None
 
     def write_serially(batch: Batch) -> None:
-        _flush_with_retry(database, batch, channel, catalog, report, open_units)
+        _flush_with_retry(database, batch, channel, catalog, report, open_units, shorter)
 
     def count_written(created: int) -> None:
         report.created += created
@@ -380,13 +400,20 @@ def _flush_with_retry(
     catalog: CatalogSnapshot,
     report: ImportReport,
     open_units: dict[int, int],
+    shorter: dict[str, ParsedOrder] | None = None,
 ) -> None:
+    """Write one batch in one transaction, again after a conflict with another importer.
+
+    `shorter` collects the stored orders that this file gives with fewer lines
+    so far; see `_flush`. Without it, every order is written as it comes.
+    """
     assert report.import_id is not None
     for attempt in range(1, MAX_BATCH_ATTEMPTS + 1):
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         # A failed attempt must leave neither the batch nor the location loads changed.
         attempt_units = dict(open_units)
         attempt_cancelled: list[int] = []
+        attempt_shorter = None if shorter is None else dict(shorter)
         try:
             with database.write() as connection:
                 _flush(
@@ -398,6 +425,7 @@ def _flush_with_retry(
                     counts,
                     attempt_units,
                     attempt_cancelled,
+                    attempt_shorter,
                 )
         except (IntegrityError, OperationalError) as error:
             # Another process stored some of these orders between our read and our insert, or
@@ -414,6 +442,9 @@ def _flush_with_retry(
                 raise
             continue
         open_units.update(attempt_units)
+        if shorter is not None and attempt_shorter is not None:
+            shorter.clear()
+            shorter.update(attempt_shorter)
         report.cancelled_with_stock += len(attempt_cancelled)
         report.created += counts["created"]
         report.updated += counts["updated"]
@@ -427,6 +458,20 @@ def _is_retryable(error: IntegrityError | OperationalError) -> bool:
     return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
+def _join_shorter(batch: Batch, shorter: dict[str, ParsedOrder]) -> None:
+    """Add the orders of `batch` that continue an order waiting in `shorter` to it, and take them out of `batch`."""
+    kept: list[int] = []
+    for position, parsed in enumerate(batch.orders):
+        waiting = shorter.get(parsed.external_id)
+        if waiting is None:
+            kept.append(position)
+            continue
+        # A copy, so that an attempt that fails leaves the waiting order as it was.
+        shorter[parsed.external_id] = merge_fragments(replace(waiting, lines=list(waiting.lines)), parsed)
+    batch.orders = [batch.orders[position] for position in kept]
+    batch.prepared = [batch.prepared[position] for position in kept]
+
+
 def _flush(
     connection: Connection,
     batch: Batch,
@@ -436,7 +481,19 @@ def _flush(
     counts: dict[str, int],
     open_units: dict[int, int],
     cancelled_with_stock: list[int],
+    shorter: dict[str, ParsedOrder] | None = None,
 ) -> None:
+    """Store, update or skip each order of `batch`, then route and reserve the new and changed ones.
+
+    A stored order that this file gives with fewer lines than it has may be
+    the first rows of an order whose other rows come later in the file. With
+    `shorter`, such an order waits there, unwritten, and later rows of it join
+    it; the import writes what has gathered once the file ends. A re-import of
+    an unchanged file then finds it unchanged, and its stock is not released
+    and reserved again in between.
+    """
+    if shorter:
+        _join_shorter(batch, shorter)
     ids = [order.external_id for order in batch.orders]
     existing = {
         row.external_id: row
@@ -454,6 +511,7 @@ def _flush(
                 orders.c.ship_region,
                 orders.c.ship_postal_code,
                 orders.c.ship_country_code,
+                select(func.count()).where(order_lines.c.order_id == orders.c.id).scalar_subquery().label("line_count"),
             ).where(orders.c.channel_id == channel.id, one_of(connection, orders.c.external_id, ids))
         )
     }
@@ -462,8 +520,6 @@ def _flush(
         row = existing.get(parsed.external_id)
         if row is not None and row.last_import_id == import_id:
             # A later fragment of an order stored by an earlier batch of this file adds its lines to it.
-            # TODO: on a re-import of such a file the first fragment is compared alone, so the order
-            # counts as updated (and is written twice) where unchanged would be right.
             batch.orders[position] = merge_fragments(writing.load_as_parsed(connection, row.id), parsed)
             batch.prepared[position] = None
         elif needs_stored_version(parsed):
@@ -487,6 +543,8 @@ def _flush(
         elif row.content_hash == order.content_hash:
             unchanged.append(row.id)
             counts["unchanged"] += 0 if counted else 1
+        elif shorter is not None and not counted and len(order.parsed.lines) < row.line_count:
+            shorter[order.parsed.external_id] = order.parsed
         else:
             changed.append((row, order))
             counts["updated"] += 0 if counted else 1

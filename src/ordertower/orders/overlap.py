@@ -124,6 +124,11 @@ class OverlappedImport:
         self._in_flight.append(planned)
         self._jobs.put(planned)
 
+    def wait_idle(self) -> None:
+        """Wait until every batch handed over is written, so that the caller may write one the serial way."""
+        self._drain()
+        self._forget_stock()
+
     def finish(self) -> None:
         """Wait until every batch handed over is written, then stop the writer."""
         try:
