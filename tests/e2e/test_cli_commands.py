@@ -117,7 +117,7 @@ def test_import_text_report_names_line(run_cli: Run, workspace: Database, tmp_pa
     result = run_cli("import", path)
 
     assert result.returncode == 1
-    assert "line 2, quantity = '-1'" in result.stdout
+    assert "line 2: quantity: '-1' is not a whole number of 1 or more." in result.stdout
 
 
 def test_orders_list_json_resource(run_cli: Run, wholesale_orders: Database):
@@ -239,7 +239,7 @@ def test_unknown_sku_message_in_chinese(run_cli: Run, workspace: Database):
     by_environment = run_cli("stock", "adjust", "TEE-BLK-M", "XX", "3", env={"ORDERTOWER_LANG": "zh"})
 
     assert by_option.returncode == 1
-    assert "错误：未找到SKU：'NO-SUCH-SKU'" in by_option.stderr
+    assert "错误：未找到 SKU：'NO-SUCH-SKU'" in by_option.stderr
     assert by_environment.returncode == 1
     assert "未找到仓库：'XX'" in by_environment.stderr
 

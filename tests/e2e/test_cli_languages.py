@@ -294,7 +294,7 @@ def test_help_option_in_chinese(run: Run):
     assert result.returncode == 0, result.stderr
     assert "用法：ordertower" in result.stdout
     assert "显示本帮助并退出。" in result.stdout
-    assert "为当前 shell 安装命令补全。" in result.stdout
+    assert "为当前终端安装命令补全。" in result.stdout
     assert "Show this message and exit." not in result.stdout
     assert "Install completion" not in result.stdout
 

@@ -153,3 +153,35 @@ def test_stopped_json_import_prints_saved_counts(workspace, tmp_path):
     with workspace.read() as connection:
         saved = connection.scalar(select(func.count()).select_from(orders))
     assert error["params"]["created"] == saved
+
+
+def test_repeated_signals_still_record_the_stop(workspace, tmp_path):
+    path = tmp_path / "orders.csv"
+    write_orders(path, format="shopify-csv", count=ORDERS, catalog=load_demo_catalog(WORKSPACE_FILE), seed=13)
+    log = tmp_path / "import.log"
+
+    process = start_import(workspace, path, log)
+    read_ahead_pid(log)
+    time.sleep(2)  # let some batches commit
+    # The later signals land while a batch is written or while the import records how far it got.
+    for pause, signal_number in (
+        (0.0, signal.SIGTERM),
+        (0.3, signal.SIGTERM),
+        (0.05, signal.SIGINT),
+        (0.5, signal.SIGTERM),
+    ):
+        time.sleep(pause)
+        if process.poll() is None:
+            os.kill(process.pid, signal_number)
+    status = process.wait(timeout=WAIT_SECONDS)
+
+    # A signal that arrives once the interpreter shuts down, after the message, ends it the default way.
+    assert status in (128 + signal.SIGTERM, -signal.SIGTERM), log.read_text()
+    assert "Import of orders.csv interrupted" in log.read_text()
+    assert "Traceback" not in log.read_text()
+    with workspace.read() as connection:
+        record = connection.execute(select(order_imports)).one()
+        saved = connection.scalar(select(func.count()).select_from(orders))
+    assert record.status == "interrupted"
+    assert record.created == saved
+    assert reserved_matches_allocations(workspace)

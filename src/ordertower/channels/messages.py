@@ -14,9 +14,8 @@ from ordertower.kernel.i18n import Message
 
 ROW_ERROR_MESSAGES: dict[str, Message] = {
     "invalid_quantity": Message(
-        "{field}: quantity {value!r} is not a whole number of 1 or more. "
-        "Correct the quantity and import the file again.",
-        "{field}：数量 {value!r} 不是大于等于 1 的整数。请更正数量后重新导入文件。",
+        "{field}: {value!r} is not a whole number of 1 or more. Correct the quantity and import the file again.",
+        "{field}：{value!r} 不是大于等于 1 的整数。请更正数量后重新导入文件。",
     ),
     "invalid_date": Message(
         "{field}: {value!r} is not a date and time in the expected form ({expected}). "

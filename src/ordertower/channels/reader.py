@@ -25,6 +25,7 @@ import pycountry
 
 from ordertower.channels.messages import row_error
 from ordertower.channels.model import RowError
+from ordertower.kernel.i18n import Message
 from ordertower.kernel.money import UnknownCurrencyError, normalize_currency, parse_amount, quantize
 
 logger = logging.getLogger(__name__)
@@ -396,7 +397,10 @@ def _build_value(event: str, value: Any, events: Iterator[Any]) -> Any:
 # --- cell values ----------------------------------------------------------------------------------
 
 COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
-TIMESTAMP_FORMS = "ISO 8601 with a UTC offset, such as 2024-05-01T10:00:00+02:00"
+TIMESTAMP_FORMS = Message(
+    "ISO 8601 with a UTC offset, such as 2024-05-01T10:00:00+02:00",
+    "带 UTC 时差的 ISO 8601 格式，例如 2024-05-01T10:00:00+02:00",
+)
 
 
 class OrderProblems:
@@ -456,7 +460,7 @@ class OrderProblems:
         text: str | None,
         *,
         naive_utc: bool = False,
-        expected: str = TIMESTAMP_FORMS,
+        expected: Message = TIMESTAMP_FORMS,
     ) -> datetime | None:
         """Parse a timestamp to UTC; without `naive_utc` a value with no offset is an error."""
         raw = (text or "").strip()

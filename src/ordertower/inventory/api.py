@@ -68,6 +68,7 @@ def set_stock(
     sku: PathCode, location: PathCode, body: StockSet, connection: Annotated[Connection, Depends(write_connection)]
 ) -> StockRow:
     """Set on_hand to a counted quantity (and optionally safety_stock); backorders are served at once."""
+    before = service.available_units(connection, sku=sku, location=location)
     service.set_stock(
         connection,
         sku=sku,
@@ -77,7 +78,8 @@ def set_stock(
         reason=LedgerReason.SET,
         reference="api",
     )
-    retry_backorders_for_sku(connection, sku)
+    after = service.available_units(connection, sku=sku, location=location)
+    retry_backorders_for_sku(connection, sku, available_before=before, available_after=after)
     return _row(service.list_stock(connection, sku=sku, location=location)[0])
 
 
@@ -89,10 +91,11 @@ def adjust_stock(
     connection: Annotated[Connection, Depends(write_connection)],
 ) -> StockRow:
     """Add or remove units on hand with a reason; backorders are served at once."""
-    service.adjust_stock(
+    before = service.available_units(connection, sku=sku, location=location)
+    adjusted = service.adjust_stock(
         connection, sku=sku, location=location, delta=body.delta, reason=body.reason, reference=body.reference
     )
-    retry_backorders_for_sku(connection, sku)
+    retry_backorders_for_sku(connection, sku, available_before=before, available_after=adjusted.available)
     return _row(service.list_stock(connection, sku=sku, location=location)[0])
 
 

@@ -100,8 +100,10 @@ def set_command(
     json_output: bool = typer.Option(False, "--json", help=LEVEL_JSON_HELP),
 ) -> None:
     with write() as connection:
+        before = service.available_units(connection, sku=sku, location=location)
         service.set_stock(connection, sku=sku, location=location, on_hand=quantity, reason=LedgerReason.SET)
-        filled = retry_backorders_for_sku(connection, sku)
+        level = service.list_stock(connection, sku=sku, location=location)[0]
+        filled = retry_backorders_for_sku(connection, sku, available_before=before, available_after=level.available)
         level = service.list_stock(connection, sku=sku, location=location)[0]
     _report(level, filled, json_output)
 
@@ -133,8 +135,9 @@ def adjust_command(
     json_output: bool = typer.Option(False, "--json", help=LEVEL_JSON_HELP),
 ) -> None:
     with write() as connection:
-        service.adjust_stock(connection, sku=sku, location=location, delta=delta, reason=reason)
-        filled = retry_backorders_for_sku(connection, sku)
+        before = service.available_units(connection, sku=sku, location=location)
+        adjusted = service.adjust_stock(connection, sku=sku, location=location, delta=delta, reason=reason)
+        filled = retry_backorders_for_sku(connection, sku, available_before=before, available_after=adjusted.available)
         level = service.list_stock(connection, sku=sku, location=location)[0]
     _report(level, filled, json_output)
 

@@ -362,6 +362,12 @@ def list_stock(connection: Connection, *, sku: str | None = None, location: str 
     return [StockLevel(*row) for row in connection.execute(query)]
 
 
+def available_units(connection: Connection, *, sku: str, location: str) -> int:
+    """Return the available units of one stock level, 0 when it has none yet."""
+    levels = list_stock(connection, sku=sku, location=location)
+    return levels[0].available if levels else 0
+
+
 def list_ledger(
     connection: Connection,
     *,

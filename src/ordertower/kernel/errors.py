@@ -62,7 +62,7 @@ class NotFoundError(OrderTowerError):
 
 ENTITY_NAMES_ZH = {
     "order": "订单",
-    "SKU": "SKU",
+    "SKU": " SKU",  # a space between the Chinese text and the Latin letters
     "product": "商品",
     "location": "仓库",
     "channel": "渠道",

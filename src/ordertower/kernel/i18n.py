@@ -26,8 +26,12 @@ class Message:
     zh: str
 
     def render(self, language: Language | None = None, **params: Any) -> str:
-        template = self.zh if (language or current_language()) == "zh" else self.en
-        return template.format(**params)
+        """Fill the template of `language` (default: the current one); Message parameters use the same language."""
+        chosen = language or current_language()
+        template = self.zh if chosen == "zh" else self.en
+        return template.format(
+            **{name: value.render(chosen) if isinstance(value, Message) else value for name, value in params.items()}
+        )
 
 
 def parse_language(value: str | None) -> Language | None:

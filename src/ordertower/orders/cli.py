@@ -39,7 +39,8 @@ IMPORTED = Message(
     "errors {errors}.",
     "{file}（{format}，渠道 {channel}）：新建 {created}，更新 {updated}，无变化 {unchanged}，错误 {errors}。",
 )
-ROW_ERROR = Message("  line {line}, {field} = {value!r}: {problem}", "  第 {line} 行，{field} = {value!r}：{problem}")
+# The problem names the field and the value itself, so the line number is all that is added.
+ROW_ERROR = Message("  line {line}: {problem}", "  第 {line} 行：{problem}")
 NO_ORDERS = Message("No orders match.", "没有符合条件的订单。")
 CANCELLED = Message("Order {number} cancelled.", "订单 {number} 已取消。")
 REROUTED = Message("Order {number} is {status}.", "订单 {number} 当前状态：{status}。")
@@ -159,13 +160,7 @@ def _run_import(file: Path, format: str | None, channel: str | None, json_output
             errors=len(report.errors),
         )
         for row_error in report.errors[:50]:
-            say(
-                ROW_ERROR,
-                line=row_error["line"],
-                field=row_error["field"],
-                value=row_error["value"],
-                problem=row_error["message"],
-            )
+            say(ROW_ERROR, line=row_error["line"], problem=row_error["message"])
     return 1 if report.errors else 0
 
 
@@ -202,15 +197,20 @@ class _StopBetweenBatches:
 
     Interrupted in the middle of a batch, SQLite can keep the batch's write
     lock until the process ends, and the import could not record how far it
-    got. A second signal stops at once.
+    got. A second signal stops at once. Once the import has stopped at a batch
+    edge, or a second signal has cut a batch short, further signals are
+    ignored, so that they cannot cut short the recording of what was saved.
     """
 
     def __init__(self) -> None:
         self._requested = False
+        self._stopping = False  # the import is winding down: further signals are ignored
         self._previous: dict[int, Any] = {}
         self.signal_number = int(signal.SIGINT)  # the first signal received; Ctrl-C when none was
 
     def requested(self) -> bool:
+        if self._requested:
+            self._stopping = True
         return self._requested
 
     def __enter__(self) -> _StopBetweenBatches:
@@ -225,7 +225,10 @@ class _StopBetweenBatches:
             signal.signal(number, handler)
 
     def _handle(self, signum: int, frame: object) -> None:
+        if self._stopping:
+            return
         if self._requested:
+            self._stopping = True
             raise KeyboardInterrupt
         self._requested = True
         self.signal_number = signum

@@ -253,8 +253,7 @@ def import_orders(
                 # The writer counts orders as it commits them, so the last batches are counted only here.
                 refresh_statistics_once()
     except KeyboardInterrupt as interrupt:
-        if overlapped is not None:
-            overlapped.abort()
+        _stop_writer(overlapped, int(import_id))
         # Ctrl-C, SIGTERM or a stop request: the committed batches stay, so the error reports how far it got.
         _record_failure(database, int(import_id), report, status="interrupted")
         # Info, not warning: the exception carries the same news to the caller, who shows it once.
@@ -263,8 +262,7 @@ def import_orders(
             file=source.filename, created=report.created, updated=report.updated, unchanged=report.unchanged
         ) from interrupt
     except BaseException:
-        if overlapped is not None:
-            overlapped.abort()
+        _stop_writer(overlapped, int(import_id))
         # The batches before the failure are committed: record what they did and that the import stopped.
         _record_failure(database, int(import_id), report)
         logger.exception("import %s failed after created=%d updated=%d", import_id, report.created, report.updated)
@@ -291,6 +289,18 @@ def import_orders(
     return report
 
 
+def _stop_writer(overlapped: OverlappedImport | None, import_id: int) -> None:
+    """Let the writer thread finish its batch and stop; a second Ctrl-C or signal cuts the wait short."""
+    if overlapped is None:
+        return
+    try:
+        overlapped.abort()
+    except KeyboardInterrupt:
+        # The batch being written commits or, when this process ends first, the server rolls it back.
+        # The count of saved orders is read from the database, so it is right in both cases.
+        logger.info("import %s: stopped without waiting for the batch being written", import_id)
+
+
 def _record_failure(database: Database, import_id: int, report: ImportReport, *, status: str = "failed") -> None:
     """Mark the import failed (or interrupted) with the orders it created, as far as the database still lets us.
 
@@ -313,7 +323,8 @@ def _record_failure(database: Database, import_id: int, report: ImportReport, *,
                 or 0
             )
         _finish(database, import_id, report, status=status, lock_timeout=FAILURE_LOCK_SECONDS)
-    except Exception:
+    except (Exception, KeyboardInterrupt):
+        # A further Ctrl-C or signal while recording lands here too, so that the caller still reports the stop.
         logger.warning("import %s: could not record that it failed; its status stays running", import_id, exc_info=True)
 
 
@@ -432,7 +443,8 @@ def _flush_with_retry(
             # PostgreSQL ended a deadlock with it. The next attempt finds them and updates instead.
             if not _is_retryable(error):
                 raise
-            logger.warning(
+            # Info: the retry handles it, and the operator has nothing to do.
+            logger.info(
                 "import batch of %d orders for channel %s conflicted (attempt %d); retrying",
                 len(batch.orders),
                 channel.code,

@@ -170,7 +170,7 @@ class OverlappedImport:
             # A lock conflict with another writer. The serial way retries the batch.
             if not self._is_retryable(error):
                 raise
-            logger.warning(
+            logger.info(
                 "import %s: staging a batch conflicted with another writer (%s); writing it serially",
                 self._import_id,
                 error.orig,
@@ -283,9 +283,10 @@ class OverlappedImport:
         self._failed.clear()
         if error is not None and not self._is_retryable(error):
             raise error
-        logger.warning(
-            "import %s: a batch conflicted with another writer; writing it and %d after it one at a time",
+        logger.info(
+            "import %s: a batch conflicted with another writer (%s); writing it and %d after it one at a time",
             self._import_id,
+            error,
             len(skipped) - 1,
         )
         # The location loads counted the units of the batches that were planned but not written.

@@ -265,8 +265,13 @@ def retry_backorders(
     return filled
 
 
-def retry_backorders_for_sku(connection: Connection, sku: str) -> int:
-    """Route again the backordered orders that need `sku`, after its stock rose."""
+def retry_backorders_for_sku(connection: Connection, sku: str, *, available_before: int, available_after: int) -> int:
+    """Route again the backordered orders short of `sku` when its available units rose; return how many filled.
+
+    A count that changes nothing, or a decrease, leaves the backorders as they are.
+    """
+    if available_after <= available_before:
+        return 0
     from ordertower.catalog.service import get_product_or_raise
 
     return retry_backorders(connection, product_ids={get_product_or_raise(connection, sku).id})

@@ -21,8 +21,8 @@ from pipeline_helpers import (
 
 from ordertower.catalog.service import get_product_or_raise
 from ordertower.demo.amazon_tsv import AMAZON_ALL_ORDERS_HEADER
-from ordertower.inventory.service import adjust_stock, set_stock
-from ordertower.orders.service import cancel_order, retry_backorders
+from ordertower.inventory.service import adjust_stock, list_ledger, set_stock
+from ordertower.orders.service import cancel_order, retry_backorders, retry_backorders_for_sku
 
 
 def stock_arrives(database, sku: str, location: str, delta: int) -> int:
@@ -311,3 +311,30 @@ stock:
         assert level(connection, "MUG-WHT", "LA").reserved == 2
         assert stock_problems(connection) == []
         assert status_changes_without_event(connection) == []
+
+
+def count_ledger(database) -> int:
+    with database.read() as connection:
+        return len(list_ledger(connection, limit=100_000))
+
+
+def test_stock_that_does_not_rise_serves_no_backorder(database, tmp_path):
+    apply_workspace_file(
+        database,
+        write_workspace(tmp_path / "workspace.yaml", stock="stock:\n  - {sku: MUG-WHT, location: LA, on_hand: 3}\n"),
+    )
+    import_file(database, write_generic_csv(tmp_path / "orders.csv", [generic_row("WH-1", "MUG-WHT", 5)]))
+    entries = count_ledger(database)
+
+    with database.write() as connection:
+        unchanged = adjust_stock(connection, sku="MUG-WHT", location="LA", delta=0, reason="count")
+        served_on_zero = retry_backorders_for_sku(connection, "MUG-WHT", available_before=0, available_after=0)
+    assert unchanged.available == 0
+    assert served_on_zero == 0
+    assert count_ledger(database) == entries
+
+    with database.write() as connection:
+        served_on_rise = retry_backorders_for_sku(connection, "MUG-WHT", available_before=0, available_after=2)
+    # The order was short of mugs, so it is routed again, though no unit has arrived.
+    assert served_on_rise == 0
+    assert count_ledger(database) > entries

@@ -153,7 +153,7 @@ def test_order_stored_by_another_import_under_a_waiting_batch(database, tmp_path
 
     write_before(monkeypatch, 3, import_one_of_them)
     try:
-        with caplog.at_level(logging.WARNING, logger="ordertower.orders.overlap"):
+        with caplog.at_level(logging.INFO, logger="ordertower.orders.overlap"):
             report = import_with(database, path, overlap_on=True, batch_size=50)
     finally:
         other.dispose()

@@ -34,6 +34,7 @@ from ordertower.channels.reader import (
     peek_first_line,
     read_csv,
 )
+from ordertower.kernel.i18n import Message
 from ordertower.kernel.money import UnknownCurrencyError, normalize_currency
 
 NO_CURRENCY = "XXX"
@@ -41,7 +42,7 @@ NO_CURRENCY = "XXX"
 logger = logging.getLogger(__name__)
 
 FBA_CHANNELS = frozenset({"amazon", "afn"})
-SALE_REPORT_DATE_FORM = "MM-DD-YY, such as 04-30-22"
+SALE_REPORT_DATE_FORM = Message("MM-DD-YY, such as 04-30-22", "月-日-年（MM-DD-YY），例如 04-30-22")
 # Orders kept back while the file has not yet named a currency that their cancelled rows can use.
 # NOTE: past this many orders the waiting ones are reported as errors instead of buffered further.
 MAX_ORDERS_WAITING_FOR_CURRENCY = 1000

@@ -29,6 +29,7 @@ from ordertower.channels.reader import (
     group_consecutive,
     read_csv,
 )
+from ordertower.kernel.i18n import Message
 from ordertower.kernel.money import quantize
 
 REQUIRED_COLUMNS = (
@@ -64,7 +65,10 @@ OPTIONAL_COLUMNS = (
 )
 TEMPLATE_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 FINANCIAL_STATUSES = {status.value: status for status in FinancialStatus}
-DATE_FORM = "ISO 8601, such as 2024-05-01 or 2024-05-01T10:00:00+08:00"
+DATE_FORM = Message(
+    "ISO 8601, such as 2024-05-01 or 2024-05-01T10:00:00+08:00",
+    "ISO 8601 格式，例如 2024-05-01 或 2024-05-01T10:00:00+08:00",
+)
 
 
 @dataclass(slots=True)

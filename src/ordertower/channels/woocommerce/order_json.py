@@ -24,8 +24,9 @@ from ordertower.channels.reader import (
     country_code,
     iter_json_documents,
 )
+from ordertower.kernel.i18n import Message
 
-WOO_DATE_FORM = "ISO 8601 such as 2017-03-22T19:28:02"
+WOO_DATE_FORM = Message("ISO 8601, such as 2017-03-22T19:28:02", "ISO 8601 格式，例如 2017-03-22T19:28:02")
 
 # WooCommerce order status -> our order state and payment status.
 STATUSES: dict[str, tuple[ChannelOrderState, FinancialStatus]] = {
