@@ -9,7 +9,7 @@ import typer
 from ordertower.catalog.cli import channels_app, locations_app, products_app, workspace_app
 from ordertower.inventory.cli import stock_app
 from ordertower.kernel.cli_support import configure, handle_errors, help_text, state
-from ordertower.kernel.i18n import Message
+from ordertower.kernel.i18n import Message, parse_language, system_language
 from ordertower.orders.cli import IMPORT_HELP, ROUTE_HELP, import_command, orders_app, route_command
 
 app = typer.Typer(
@@ -33,6 +33,9 @@ app.add_typer(db_app, name="db")
 app.command("import", help=IMPORT_HELP)(import_command)
 app.command("route", help=ROUTE_HELP)(route_command)
 
+UNKNOWN_LANGUAGE = Message(
+    "{value!r} is not a language OrderTower speaks; use en or zh.", "OrderTower 不支持语言 {value!r}；请使用 en 或 zh。"
+)
 MIGRATED = Message("Database schema is up to date.", "数据库结构已是最新。")
 SERVING = Message(
     "Serving the API on http://{host}:{port} (docs: http://{host}:{port}/docs)",
@@ -64,6 +67,8 @@ def main_options(
         False, "--verbose", "-v", help=help_text("Log debug detail to stderr.", "把调试日志写到标准错误（stderr）。")
     ),
 ) -> None:
+    if lang and parse_language(lang) is None:
+        raise typer.BadParameter(UNKNOWN_LANGUAGE.render(system_language(), value=lang), param_hint="'--lang'")
     configure(database_url, lang, verbose)
 
 

@@ -368,3 +368,16 @@ def test_import_with_products_no_warning(run_cli: Run, workspace: Database, tmp_
     result = run_cli("import", path, "--json")
 
     assert "workspace has no products" not in result.stderr
+
+
+def test_orders_show_names_address_problem(run_cli: Run, workspace: Database, tmp_path: Path):
+    rows = ("WH-3201,2024-05-01,USD,MUG-WHT,1,9.50,Joe Bloggs,US,joe@example.com,2 Sample Road,Seattle,,98101,Mug",)
+    run_cli("import", write_wholesale_csv(tmp_path / "no-state.csv", rows))
+
+    english = run_cli("--lang", "en", "orders", "show", "WH-3201")
+    chinese = run_cli("--lang", "zh", "orders", "show", "WH-3201")
+
+    assert english.returncode == 0, english.stderr
+    assert "  hold: address_invalid" in english.stdout
+    assert "  address: The region is missing." in english.stdout
+    assert "  地址问题：缺少省/州。" in chinese.stdout

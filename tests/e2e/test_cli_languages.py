@@ -308,3 +308,13 @@ def test_help_pages_fit_80_columns(tmp_path: Path, language: str):
         assert USAGE_PREFIX[language] in page, f"{key}: no help page rendered"
         # Rich wraps only at whitespace and marks text it had to cut off with an ellipsis.
         assert "…" not in page, f"{key}: help is cut off at 80 columns:\n{page}"
+
+
+def test_unknown_language_is_an_error(run: Run):
+    by_option = run("--lang", "fr", "orders", "list")
+    by_environment = run("orders", "list", env={"ORDERTOWER_LANG": "fr"})
+
+    assert by_option.returncode == 2
+    assert "'fr' is not a language OrderTower speaks; use en or zh." in by_option.stderr
+    assert by_environment.returncode == 2
+    assert "'fr'" in by_environment.stderr

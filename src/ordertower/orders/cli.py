@@ -58,6 +58,7 @@ ORDER_COLUMNS = (
     (Message("HOLD", "暂停原因"), 0, "<"),
 )
 HOLD_LINE = Message("  hold: {reasons}", "  暂停原因：{reasons}")
+ADDRESS_PROBLEM_LINE = Message("  address: {problem}", "  地址问题：{problem}")
 SHIP_LINE = Message("  ship from {location} ({status}): {items}", "  从 {location} 发货（{status}）：{items}")
 ROUTING_LINE = Message("  routing: {reason}", "  路由说明：{reason}")
 CANDIDATE_ROW = Message(
@@ -377,6 +378,9 @@ def _print_order(order: dict[str, Any]) -> None:
     )
     if order["hold_reasons"]:
         say(HOLD_LINE, reasons=", ".join(order["hold_reasons"]))
+    language = current_language()
+    for problem in order["address_problems"]:
+        say(ADDRESS_PROBLEM_LINE, problem=problem.get(language) or problem.get("en") or problem.get("code", ""))
     street = " ".join(part for part in (address["line1"], address["line2"]) if part)
     place = " ".join(
         part for part in (address["city"], address["region"], address["postal_code"], address["country_code"]) if part
