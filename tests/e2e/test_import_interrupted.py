@@ -92,6 +92,17 @@ def reserved_matches_allocations(database: Database) -> bool:
     return reserved == allocated
 
 
+def assert_stop_recorded(database: Database, log: Path) -> None:
+    """Check that the import said it was interrupted and recorded so with the count of orders saved."""
+    assert "Import of orders.csv interrupted" in log.read_text()
+    assert "Traceback" not in log.read_text()
+    with database.read() as connection:
+        record = connection.execute(select(order_imports)).one()
+        saved = connection.scalar(select(func.count()).select_from(orders))
+    assert record.status == "interrupted"
+    assert record.created == saved
+
+
 @pytest.mark.parametrize(
     ("signal_number", "whole_group"),
     [
@@ -117,13 +128,7 @@ def test_stopped_import_leaves_no_process(workspace, run_cli, tmp_path, signal_n
     assert ends_within(helper, 15), f"read-ahead process {helper} still runs after the import stopped"
     if signal_number != signal.SIGKILL:
         assert status == 128 + signal_number, log.read_text()
-        assert "interrupted" in log.read_text()
-        assert "Traceback" not in log.read_text()
-        with workspace.read() as connection:
-            record = connection.execute(select(order_imports)).one()
-            saved = connection.scalar(select(func.count()).select_from(orders))
-        assert record.status == "interrupted"
-        assert record.created == saved
+        assert_stop_recorded(workspace, log)
 
     again = run_cli("import", path, "--json", timeout=600)
     assert again.returncode == 0, again.stderr
@@ -177,11 +182,5 @@ def test_repeated_signals_still_record_the_stop(workspace, tmp_path):
 
     # A signal that arrives once the interpreter shuts down, after the message, ends it the default way.
     assert status in (128 + signal.SIGTERM, -signal.SIGTERM), log.read_text()
-    assert "Import of orders.csv interrupted" in log.read_text()
-    assert "Traceback" not in log.read_text()
-    with workspace.read() as connection:
-        record = connection.execute(select(order_imports)).one()
-        saved = connection.scalar(select(func.count()).select_from(orders))
-    assert record.status == "interrupted"
-    assert record.created == saved
+    assert_stop_recorded(workspace, log)
     assert reserved_matches_allocations(workspace)
