@@ -23,7 +23,7 @@ USAGE_PREFIX_ZH = "用法："
 HELP_OPTION_ZH = "显示本帮助并退出。"
 COMPLETION_HELP_ZH = {
     "--install-completion": "为当前终端安装命令补全。",
-    "--show-completion": "显示当前终端的补全脚本，以便复制或自行安装。",
+    "--show-completion": "显示当前终端的补全脚本，供复制安装。",
 }
 PATH_KINDS_ZH = {"File": "文件", "Directory": "目录", "Path": "路径"}
 
