@@ -10,7 +10,7 @@ from ordertower.catalog.cli import channels_app, locations_app, products_app, wo
 from ordertower.inventory.cli import stock_app
 from ordertower.kernel.cli_support import configure, handle_errors, help_text, state
 from ordertower.kernel.i18n import Message, parse_language, system_language
-from ordertower.orders.cli import IMPORT_HELP, ROUTE_HELP, import_command, orders_app, route_command
+from ordertower.orders.cli import IMPORT_HELP, ROUTE_HELP, import_command, imports_app, orders_app, route_command
 
 app = typer.Typer(
     name="ordertower",
@@ -25,6 +25,7 @@ db_app = typer.Typer(help=help_text("Database schema.", "数据库结构。"), n
 
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(orders_app, name="orders")
+app.add_typer(imports_app, name="imports")
 app.add_typer(stock_app, name="stock")
 app.add_typer(products_app, name="products")
 app.add_typer(locations_app, name="locations")

@@ -381,3 +381,18 @@ def test_orders_show_names_address_problem(run_cli: Run, workspace: Database, tm
     assert "  hold: address_invalid" in english.stdout
     assert "  address: The region is missing." in english.stdout
     assert "  地址问题：缺少省/州。" in chinese.stdout
+
+
+def test_imports_list_shows_each_import(run_cli: Run, wholesale_orders: Database):
+    listed = run_cli("imports", "list", "--json")
+    english = run_cli("--lang", "en", "imports", "list")
+    chinese = run_cli("--lang", "zh", "imports", "list")
+
+    assert listed.returncode == 0, listed.stderr
+    (record,) = listed.json()
+    assert record["status"] == "finished"
+    assert record["created"] == 3
+    assert record["errors"] == []
+    assert english.stdout.split()[:3] == ["ID", "STARTED", "STATUS"]
+    assert chinese.stdout.split()[:3] == ["编号", "开始时间（UTC）", "状态"]
+    assert "finished" in chinese.stdout

@@ -17,7 +17,7 @@ from ordertower.kernel.errors import NotFoundError, UnreadableFileError
 from ordertower.kernel.web import ERROR_RESPONSES, get_database, read_connection, write_connection
 from ordertower.orders import service
 from ordertower.orders.model import HoldReason, OrderStatus
-from ordertower.orders.resource import build_resources
+from ordertower.orders.resource import build_resources, import_resource, list_import_resources
 from ordertower.orders.schemas import OrderCreate, OrderPage
 from ordertower.orders.tables import order_imports
 
@@ -215,10 +215,7 @@ def list_imports(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:
     """List imports, newest first."""
-    rows = connection.execute(
-        select(order_imports).order_by(order_imports.c.id.desc()).limit(limit).offset(offset)
-    ).all()
-    return [_import_resource(row) for row in rows]
+    return list_import_resources(connection, limit=limit, offset=offset)
 
 
 @router.get("/imports/{import_id}", tags=["imports"])
@@ -229,22 +226,7 @@ def get_import(
     row = connection.execute(select(order_imports).where(order_imports.c.id == import_id)).first()
     if row is None:
         raise NotFoundError(entity="import", ref=str(import_id), command="import --help")
-    return _import_resource(row)
-
-
-def _import_resource(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "filename": row.filename,
-        "format": row.format,
-        "status": row.status,
-        "created": row.created,
-        "updated": row.updated,
-        "unchanged": row.unchanged,
-        "errors": row.errors,
-        "started_at": row.started_at.isoformat(),
-        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
-    }
+    return import_resource(row)
 
 
 def _clean(ref: str) -> str:

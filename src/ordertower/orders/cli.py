@@ -17,6 +17,12 @@ from ordertower.kernel.settings import get_settings
 from ordertower.orders import service
 from ordertower.orders.resource import build_resources
 
+imports_app = typer.Typer(
+    help=help_text(
+        "List imports: file, status and counts, newest first.", "列出导入记录：文件、状态和数量，最新的在前。"
+    ),
+    no_args_is_help=True,
+)
 orders_app = typer.Typer(
     help=help_text("List, show, cancel and re-route orders.", "列出、查看、取消订单，或重新分配仓库。"),
     no_args_is_help=True,
@@ -497,4 +503,65 @@ def _route(ref: str, reroute: bool, json_output: bool) -> None:
             load=candidate.get("load"),
             stock=candidate.get("stock"),
             eliminated_by=candidate.get("eliminated_by") or "-",
+        )
+
+
+# Headings of `imports list`, each with its column width in terminal cells and its alignment (< left, > right).
+IMPORT_COLUMNS = (
+    (Message("ID", "编号"), 6, ">"),
+    (Message("STARTED", "开始时间（UTC）"), 16, "<"),
+    (Message("STATUS", "状态"), 11, "<"),
+    (Message("CREATED", "新建"), 8, ">"),
+    (Message("UPDATED", "更新"), 8, ">"),
+    (Message("UNCHANGED", "无变化"), 9, ">"),
+    (Message("ERRORS", "错误"), 6, ">"),
+    (Message("FORMAT", "格式"), 16, "<"),
+    (Message("FILE", "文件"), 0, "<"),
+)
+NO_IMPORTS = Message("No imports yet.", "还没有导入记录。")
+
+
+@imports_app.command(
+    "list",
+    help=help_text(
+        "List imports, newest first: running, finished, interrupted or failed.",
+        "列出导入记录，最新的在前：进行中、已完成、已中断或失败。",
+    ),
+)
+@handle_errors
+def list_imports_command(
+    limit: int = typer.Option(20, "--limit", min=1, max=500, help=help_text("Imports to show.", "显示的导入记录数。")),
+    offset: int = typer.Option(0, "--offset", min=0, help=help_text("Imports to skip.", "跳过的导入记录数。")),
+    json_output: bool = typer.Option(
+        False, "--json", help=help_text("Print the import resources as JSON.", "按 API 的导入记录结构输出 JSON 列表。")
+    ),
+) -> None:
+    from ordertower.orders.resource import list_import_resources
+
+    with read() as connection:
+        resources = list_import_resources(connection, limit=limit, offset=offset)
+    if json_output:
+        print_json(resources)
+        return
+    if not resources:
+        say(NO_IMPORTS)
+        return
+    typer.echo(" ".join(pad_cells(heading.render(), width, align) for heading, width, align in IMPORT_COLUMNS))
+    for record in resources:
+        cells = (
+            record["id"],
+            record["started_at"][:16].replace("T", " "),
+            record["status"],
+            record["created"],
+            record["updated"],
+            record["unchanged"],
+            len(record["errors"]),
+            record["format"],
+            record["filename"],
+        )
+        typer.echo(
+            " ".join(
+                pad_cells(str(cell), width, align)
+                for cell, (_, width, align) in zip(cells, IMPORT_COLUMNS, strict=True)
+            )
         )

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, select
 from ordertower.catalog.tables import channels, locations, products
 from ordertower.customers.tables import customers
 from ordertower.kernel.money import format_amount
-from ordertower.orders.tables import allocations, order_events, order_lines, shipments
+from ordertower.orders.tables import allocations, order_events, order_imports, order_lines, shipments
 
 
 def build_resources(
@@ -162,3 +162,27 @@ def _resource(
             for event in events
         ]
     return resource
+
+
+def list_import_resources(connection: Connection, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Return imports, newest first, in the shape that the API and `imports list --json` print."""
+    rows = connection.execute(
+        select(order_imports).order_by(order_imports.c.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return [import_resource(row) for row in rows]
+
+
+def import_resource(row: Any) -> dict[str, Any]:
+    """Return one import with its counts and per-row error report."""
+    return {
+        "id": row.id,
+        "filename": row.filename,
+        "format": row.format,
+        "status": row.status,
+        "created": row.created,
+        "updated": row.updated,
+        "unchanged": row.unchanged,
+        "errors": row.errors,
+        "started_at": row.started_at.isoformat(),
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+    }
