@@ -255,10 +255,13 @@ def test_negative_stock_set_rejected(run_cli: Run, workspace: Database):
 
 def test_invalid_status_filter_names_it(run_cli: Run, workspace: Database):
     result = run_cli("orders", "list", "--status", "lost")
+    chinese = run_cli("--lang", "zh", "orders", "list", "--hold-reason", "lost")
 
-    assert result.returncode == 1
-    assert "'lost'" in result.stderr
+    assert result.returncode == 2
+    assert "'lost' is not a status" in result.stderr
     assert "allocated" in result.stderr
+    assert chinese.returncode == 2
+    assert "'--hold-reason' 的值无效：'lost' 不是暂停原因" in chinese.stderr
 
 
 def test_route_explains_winner(run_cli: Run, wholesale_orders: Database):
@@ -396,3 +399,11 @@ def test_imports_list_shows_each_import(run_cli: Run, wholesale_orders: Database
     assert english.stdout.split()[:3] == ["ID", "STARTED", "STATUS"]
     assert chinese.stdout.split()[:3] == ["编号", "开始时间（UTC）", "状态"]
     assert "finished" in chinese.stdout
+
+
+def test_import_unknown_format_is_a_usage_error(run_cli: Run, workspace: Database, tmp_path: Path):
+    result = run_cli("import", write_wholesale_csv(tmp_path / "orders.csv"), "--format", "xml")
+
+    assert result.returncode == 2
+    assert "'xml' is not a file format" in result.stderr
+    assert "generic-csv" in result.stderr

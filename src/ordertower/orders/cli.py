@@ -113,9 +113,11 @@ def _import(file: Path, format: str | None, channel: str | None, json_output: bo
 
 
 def _run_import(file: Path, format: str | None, channel: str | None, json_output: bool) -> int:
+    from ordertower.channels.formats import FORMATS, read_orders_file
+
+    _check_choice("--format", format, list(FORMATS), UNKNOWN_FORMAT)
     if not file.is_file():
         raise MissingFileError(path=str(file), folder=str(Path.cwd()))
-    from ordertower.channels.formats import read_orders_file
     from ordertower.orders.importing import ImportInterruptedError, import_orders
 
     try:
@@ -327,8 +329,16 @@ def list_command(
     typer.echo(f"({len(resources)} / {total})", err=True)
 
 
-UNKNOWN_STATUS = Message("unknown status; use one of {allowed}", "未知状态；可用的状态：{allowed}")
-UNKNOWN_HOLD_REASON = Message("unknown hold reason; use one of {allowed}", "未知的暂停原因；可用的原因：{allowed}")
+UNKNOWN_FORMAT = Message(
+    "{value!r} is not a file format; use one of {allowed}, or leave --format out to detect it.",
+    "{value!r} 不是文件格式；可用的格式：{allowed}，或不加 --format 由系统自动识别。",
+)
+UNKNOWN_STATUS = Message(
+    "{value!r} is not a status; use one of {allowed}.", "{value!r} 不是订单状态；可用的状态：{allowed}。"
+)
+UNKNOWN_HOLD_REASON = Message(
+    "{value!r} is not a hold reason; use one of {allowed}.", "{value!r} 不是暂停原因；可用的原因：{allowed}。"
+)
 
 
 def _check_status(status: str | None) -> None:
@@ -344,10 +354,10 @@ def _check_hold_reason(reason: str | None) -> None:
 
 
 def _check_choice(option: str, value: str | None, allowed: list[str], problem: Message) -> None:
-    from ordertower.kernel.errors import ValidationError
-
+    # A usage error like Typer's own: exit status 2, and the usage line above the message.
     if value and value not in allowed:
-        raise ValidationError(field=option, value=value, problem=problem, allowed=", ".join(allowed))
+        message = problem.render(current_language(), value=value, allowed=", ".join(allowed))
+        raise typer.BadParameter(message, param_hint=f"'{option}'")
 
 
 @orders_app.command(
