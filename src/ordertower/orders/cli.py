@@ -231,7 +231,8 @@ class _StopBetweenBatches:
 
     def __exit__(self, *exc_info: object) -> None:
         for number, handler in self._previous.items():
-            signal.signal(number, handler)
+            # After a stop the command only reports and exits; a late signal must not end it another way.
+            signal.signal(number, signal.SIG_IGN if self._requested else handler)
 
     def _handle(self, signum: int, frame: object) -> None:
         if self._stopping:
