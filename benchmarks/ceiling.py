@@ -88,8 +88,14 @@ class _Driver:
             stat = Path(f"/proc/{rows[0][0]}/stat").read_text()
         except OSError:
             return None
-        fields = stat[stat.rfind(")") + 2 :].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(stat)
+
+
+def process_cpu_seconds(stat: str) -> float:
+    """Return user plus system CPU seconds from the text of a /proc/PID/stat file."""
+    # The process name, in parentheses, may contain spaces, so the fields are counted after it.
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager

@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ceiling import insert_ceiling
+from ceiling import insert_ceiling, process_cpu_seconds
 from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -64,7 +64,7 @@ AIM_STATEMENTS_PER_ORDER = 15
 FLAT_GROWTH = 0.10
 
 # Stages of the import, each the cumulative time of one function: (label, file suffix, function name).
-# cProfile sees only the importing thread, so on PostgreSQL the writer thread's stages are missing.
+# cProfile profiles only the importing thread, so on PostgreSQL the writer thread's stages are missing.
 PROFILE_STAGES = [
     ("import_orders (total)", "ordertower/orders/importing.py", "import_orders"),
     ("parse: channel file to ParsedOrder", "ordertower/channels/formats.py", "__iter__"),
@@ -332,9 +332,9 @@ def statement_kind(statement: str) -> str:
 
 
 # Stages of the importing process, timed by wrapping the function that does each: (label, owner, name).
-# The stages of the importing thread do not overlap; the rest of its wall time goes to parsing in this
-# process (without read-ahead), COMMIT, progress, the import's own bookkeeping and, on PostgreSQL, waiting
-# for the writer thread. The writer thread's stage runs beside them (orders/overlap.py).
+# The stages of the importing thread do not overlap. The rest of its wall time goes to parsing in this
+# process (without read-ahead), COMMIT, progress and bookkeeping, and on PostgreSQL to waiting for the
+# writer thread, whose own stage runs beside them (orders/overlap.py).
 TIMED_STAGES = [
     ("waiting for and loading read-ahead batches", batching, "_next_item"),
     ("preparing orders in this process", importing, "prepare_order"),
@@ -477,18 +477,15 @@ def server_cpu_seconds() -> float:
     The benchmark runs nothing else against the server, so the difference across an import is the
     server's work for it: backend, WAL writer and checkpointer together.
     """
-    ticks = 0
+    seconds = 0.0
     for stat_path in Path("/proc").glob("[0-9]*/stat"):
         try:
             stat = stat_path.read_text()
         except OSError:
             continue
-        name_end = stat.rfind(")")
-        if stat[stat.find("(") + 1 : name_end] != "postgres":
-            continue
-        fields = stat[name_end + 2 :].split()
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+        if stat[stat.find("(") + 1 : stat.rfind(")")] == "postgres":
+            seconds += process_cpu_seconds(stat)
+    return seconds
 
 
 def current_rss_mb() -> float:

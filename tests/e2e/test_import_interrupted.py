@@ -93,7 +93,7 @@ def reserved_matches_allocations(database: Database) -> bool:
 
 
 def assert_stop_recorded(database: Database, log: Path) -> None:
-    """Check that the import said it was interrupted and recorded so with the count of orders saved."""
+    """Check that the import printed that it was interrupted and recorded that with the count of orders saved."""
     assert "Import of orders.csv interrupted" in log.read_text()
     assert "Traceback" not in log.read_text()
     with database.read() as connection:

@@ -102,8 +102,8 @@ def set_command(
     with write() as connection:
         before = service.available_units(connection, sku=sku, location=location)
         service.set_stock(connection, sku=sku, location=location, on_hand=quantity, reason=LedgerReason.SET)
-        level = service.list_stock(connection, sku=sku, location=location)[0]
-        filled = retry_backorders_for_sku(connection, sku, available_before=before, available_after=level.available)
+        after = service.available_units(connection, sku=sku, location=location)
+        filled = retry_backorders_for_sku(connection, sku, available_before=before, available_after=after)
         level = service.list_stock(connection, sku=sku, location=location)[0]
     _report(level, filled, json_output)
 

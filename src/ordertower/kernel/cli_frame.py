@@ -5,9 +5,9 @@ When the command line is in Chinese, OrderTower rewrites them where they are
 printed: the usage prefix, the help of `--help` and of the completion options,
 the titles of help pages and error panels, and the message of a parse error,
 which is matched against ERROR_PATTERNS_ZH. A message that no pattern matches
-is shown as Typer wrote it. tests/e2e/test_cli_languages.py makes parse
-errors and help pages in Chinese and fails on the English texts it knows, so
-a Typer release that moves these texts is caught there.
+is shown as Typer wrote it. tests/e2e/test_cli_languages.py produces parse
+errors and help pages in Chinese and fails when known English texts remain,
+so a Typer release that moves these texts is caught there.
 """
 
 from __future__ import annotations

@@ -133,7 +133,7 @@ def plan_routes(
 ) -> RoutingPlan:
     """Route each order of `works` in turn against `available_by_id`; each decision lowers what the next may take.
 
-    Adds the allocated units to `open_units`. `RoutingPlan.remaining` holds the
+    Adds the allocated units to `open_units`. `RoutingPlan.remaining` contains the
     available units left after the last order.
     """
     plan = RoutingPlan()

@@ -472,16 +472,16 @@ def _is_retryable(error: IntegrityError | OperationalError) -> bool:
 
 def _join_shorter(batch: Batch, shorter: dict[str, ParsedOrder]) -> None:
     """Add the orders of `batch` that continue an order waiting in `shorter` to it, and take them out of `batch`."""
-    kept: list[int] = []
+    remaining_positions: list[int] = []
     for position, parsed in enumerate(batch.orders):
         waiting = shorter.get(parsed.external_id)
         if waiting is None:
-            kept.append(position)
+            remaining_positions.append(position)
             continue
         # A copy, so that an attempt that fails leaves the waiting order as it was.
         shorter[parsed.external_id] = merge_fragments(replace(waiting, lines=list(waiting.lines)), parsed)
-    batch.orders = [batch.orders[position] for position in kept]
-    batch.prepared = [batch.prepared[position] for position in kept]
+    batch.orders = [batch.orders[position] for position in remaining_positions]
+    batch.prepared = [batch.prepared[position] for position in remaining_positions]
 
 
 def _flush(

@@ -137,7 +137,7 @@ def test_stock_counted_down_under_a_waiting_batch(database, tmp_path, monkeypatc
         assert stock_problems(connection) == []
 
 
-def test_order_stored_by_another_import_under_a_waiting_batch(database, tmp_path, monkeypatch, caplog):
+def test_conflicting_insert_writes_serially(database, tmp_path, monkeypatch, caplog):
     apply_workspace_file(
         database,
         write_workspace(tmp_path / "workspace.yaml", stock="stock:\n  - {sku: MUG-WHT, location: LA, on_hand: 1000}\n"),
