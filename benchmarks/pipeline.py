@@ -52,6 +52,7 @@ from ordertower.kernel.db import Database
 from ordertower.kernel.migrate import upgrade
 from ordertower.orders import batching, importing, overlap, writing
 from ordertower.orders.importing import import_orders
+from ordertower.orders.integrity import check_records
 from ordertower.orders.tables import allocations, order_lines, orders
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -519,6 +520,7 @@ def check_database(connection: Any, expected_orders: int) -> tuple[dict[str, boo
         "orders_stored_equal_orders_in_file": stored_orders == expected_orders,
         "reserved_equals_sum_of_allocations": reserved == allocated,
         "ledger_sums_equal_stock_levels": ledger == {pair: level for pair, level in levels.items() if level != (0, 0)},
+        "no_record_without_its_parent": not check_records(connection),
     }
     counts = {"orders": stored_orders, "lines": lines, "statuses": statuses, "allocated_units": sum(allocated.values())}
     return checks, counts

@@ -38,6 +38,11 @@ UNKNOWN_LANGUAGE = Message(
     "{value!r} is not a language OrderTower speaks; use en or zh.", "OrderTower 不支持语言 {value!r}；请使用 en 或 zh。"
 )
 MIGRATED = Message("Database schema is up to date.", "数据库结构已是最新。")
+RECORDS_SOUND = Message(
+    "All record checks passed: no stray records, and stock levels agree with the ledger and the allocations.",
+    "所有记录检查均通过：没有孤立记录，库存记录与库存流水及分配数量一致。",
+)
+RECORD_FINDING = Message("{problem}: {count} (e.g. {examples})", "{problem}：{count} 条（例如 {examples}）")
 SERVING = Message(
     "Serving the API on http://{host}:{port} (docs: http://{host}:{port}/docs)",
     "API 服务地址 http://{host}:{port}（文档：http://{host}:{port}/docs）",
@@ -85,6 +90,38 @@ def upgrade_command() -> None:
 
     state.database()
     say(MIGRATED)
+
+
+@db_app.command(
+    "check",
+    help=help_text(
+        "Check stored records: every line, event, shipment, allocation and ledger entry has its parent, "
+        "and stock levels equal their ledger and allocations. Exits 1 when a check fails.",
+        "检查已保存的记录：订单行、订单事件、发货单、库存分配和库存流水都有所属记录，"
+        "库存记录与库存流水及分配数量一致。有检查未通过时退出码为 1。",
+    ),
+)
+@handle_errors
+def check_command(
+    json_output: bool = typer.Option(
+        False, "--json", help=help_text("Print the findings as JSON.", "以 JSON 输出检查结果。")
+    ),
+) -> None:
+    from ordertower.kernel.cli_support import print_json, read, say
+    from ordertower.kernel.i18n import current_language
+    from ordertower.orders.integrity import check_records
+
+    with read() as connection:
+        findings = check_records(connection)
+    if json_output:
+        print_json({"ok": not findings, "findings": [finding.to_dict(current_language()) for finding in findings]})
+    elif findings:
+        for finding in findings:
+            say(RECORD_FINDING, count=finding.count, problem=finding.message, examples=", ".join(finding.examples))
+    else:
+        say(RECORDS_SOUND)
+    if findings:
+        raise typer.Exit(1)
 
 
 @app.command(

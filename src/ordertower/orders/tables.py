@@ -6,7 +6,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -65,11 +64,14 @@ orders = Table(
     Index("ix_orders_customer", "customer_id"),
 )
 
+# The order_id of lines, events, shipments and allocations has no foreign key, and neither have an
+# allocation's line, shipment and stock level. The order writer stores them with their parent in one transaction, and
+# PostgreSQL's check of each inserted row was about half of its work in an import. `db check` finds strays.
 order_lines = Table(
     "order_lines",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Id, nullable=False),
     Column("line_number", Integer, nullable=False),
     Column("external_line_id", String(128), nullable=False, default=""),
     Column("channel_sku", String(255), nullable=False, default=""),
@@ -90,7 +92,7 @@ shipments = Table(
     "shipments",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Id, nullable=False),
     Column("location_id", Id, ForeignKey("locations.id"), nullable=False),
     Column("status", String(32), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -103,14 +105,12 @@ allocations = Table(
     "allocations",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
-    Column("order_line_id", Id, ForeignKey("order_lines.id", ondelete="CASCADE"), nullable=False),
-    Column("shipment_id", Id, ForeignKey("shipments.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Id, nullable=False),
+    Column("order_line_id", Id, nullable=False),
+    Column("shipment_id", Id, nullable=False),
     Column("product_id", Id, nullable=False),
     Column("location_id", Id, nullable=False),
     Column("quantity", Integer, nullable=False),
-    # The stock level the units are reserved from.
-    ForeignKeyConstraint(["product_id", "location_id"], ["stock_levels.product_id", "stock_levels.location_id"]),
     CheckConstraint("quantity > 0", name="positive_quantity"),
     Index("ix_allocations_order", "order_id"),
     Index("ix_allocations_shipment", "shipment_id"),
@@ -121,7 +121,7 @@ order_events = Table(
     "order_events",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Id, nullable=False),
     Column("kind", String(64), nullable=False),
     Column("from_status", String(32), nullable=True),
     Column("to_status", String(32), nullable=True),

@@ -25,6 +25,7 @@ from ordertower.inventory.service import ledger_sums, list_stock
 from ordertower.inventory.tables import stock_levels
 from ordertower.kernel.db import Database
 from ordertower.orders.importing import ImportReport, import_orders
+from ordertower.orders.integrity import check_records
 from ordertower.orders.model import OrderStatus
 from ordertower.orders.service import get_order_or_raise
 from ordertower.orders.tables import allocations, order_events, order_lines, orders
@@ -210,7 +211,8 @@ def stock_problems(connection: Connection) -> list[str]:
     """List every stock level that breaks an invariant, so an empty list means the stock is consistent.
 
     The invariants: on_hand and reserved equal the sums of the ledger, reserved
-    never exceeds on_hand, and reserved equals the units allocated to orders.
+    never exceeds on_hand, reserved equals the units allocated to orders, and
+    no record of an order lacks its parent.
     """
     ledger = ledger_sums(connection)
     allocated = {
@@ -239,6 +241,8 @@ def stock_problems(connection: Connection) -> list[str]:
             problems.append(f"{name}: reserved {row.reserved} != allocated {allocated.get(key, 0)}")
     for key in (set(ledger) | set(allocated)) - seen:
         problems.append(f"{key}: ledger or allocations without a stock level")
+    # The product's own checks also find records whose order, line or shipment is missing.
+    problems.extend(f"{finding.check}: {finding.count} {finding.examples}" for finding in check_records(connection))
     return problems
 
 

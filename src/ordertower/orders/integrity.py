@@ -1,0 +1,195 @@
+"""Check that the stored orders and stock agree with themselves.
+
+The records of an order (lines, events, shipments, allocations) and the
+ledger entries carry no foreign key to their parent, because the writer
+stores both in one transaction. These checks find what a key would have
+refused, and compare the stock levels with the ledger and the allocations.
+`ordertower db check` runs them; so do the tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Row, Select, Table, and_, exists, func, or_, select
+
+from ordertower.inventory.service import ledger_sums
+from ordertower.inventory.tables import stock_ledger, stock_levels
+from ordertower.kernel.i18n import Language, Message
+from ordertower.orders.tables import allocations, order_events, order_lines, orders, shipments
+
+logger = logging.getLogger(__name__)
+
+# Records named as examples per failed check. Finding.count gives the total.
+EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check that failed: how many records break it, and a few of them."""
+
+    check: str
+    message: Message
+    count: int
+    examples: list[str] = field(default_factory=list)
+
+    def to_dict(self, language: Language) -> dict[str, object]:
+        return {
+            "check": self.check,
+            "message": self.message.render(language),
+            "count": self.count,
+            "examples": self.examples,
+        }
+
+
+STRAY_LINES = Message("order lines whose order is missing", "所属订单不存在的订单行")
+STRAY_EVENTS = Message("order events whose order is missing", "所属订单不存在的订单事件")
+STRAY_SHIPMENTS = Message("shipments whose order is missing", "所属订单不存在的发货单")
+STRAY_ALLOCATIONS = Message(
+    "allocations whose order, line or shipment is missing or belongs to another order",
+    "所属订单、订单行或发货单不存在或属于其他订单的库存分配",
+)
+UNSTOCKED_ALLOCATIONS = Message(
+    "allocations of a SKU and location that have no stock level", "SKU 与仓库没有库存记录的库存分配"
+)
+UNSTOCKED_ENTRIES = Message(
+    "ledger entries of a SKU and location that have no stock level", "SKU 与仓库没有库存记录的库存流水"
+)
+ENTRIES_OF_MISSING_ORDERS = Message("ledger entries that name a missing order", "引用了不存在订单的库存流水")
+LEDGER_DIFFERS = Message(
+    "stock levels whose on_hand or reserved differ from the sums of their ledger entries",
+    "on_hand 或 reserved 与库存流水合计不一致的库存记录",
+)
+RESERVED_DIFFERS = Message(
+    "stock levels whose reserved differs from the units allocated to orders",
+    "reserved 与订单已分配数量不一致的库存记录",
+)
+
+
+def check_records(connection: Connection) -> list[Finding]:
+    """Run every check and return the ones that failed, in the order they ran."""
+    checks: list[Callable[[Connection], Finding | None]] = [
+        _stray_lines,
+        _stray_events,
+        _stray_shipments,
+        _stray_allocations,
+        _allocations_without_stock_level,
+        _entries_without_stock_level,
+        _entries_of_missing_orders,
+        _ledger_differs,
+        _reserved_differs,
+    ]
+    findings = [finding for check in checks if (finding := check(connection)) is not None]
+    for finding in findings:
+        logger.info("record check %s failed for %d records, e.g. %s", finding.check, finding.count, finding.examples)
+    return findings
+
+
+def _stray_lines(connection: Connection) -> Finding | None:
+    missing = ~exists().where(orders.c.id == order_lines.c.order_id)
+    return _count_ids(connection, "stray_lines", STRAY_LINES, order_lines, missing)
+
+
+def _stray_events(connection: Connection) -> Finding | None:
+    missing = ~exists().where(orders.c.id == order_events.c.order_id)
+    return _count_ids(connection, "stray_events", STRAY_EVENTS, order_events, missing)
+
+
+def _stray_shipments(connection: Connection) -> Finding | None:
+    missing = ~exists().where(orders.c.id == shipments.c.order_id)
+    return _count_ids(connection, "stray_shipments", STRAY_SHIPMENTS, shipments, missing)
+
+
+def _stray_allocations(connection: Connection) -> Finding | None:
+    # An allocation is sound when its order exists and its line and shipment belong to that same order.
+    own_line = exists().where(
+        and_(order_lines.c.id == allocations.c.order_line_id, order_lines.c.order_id == allocations.c.order_id)
+    )
+    own_shipment = exists().where(
+        and_(shipments.c.id == allocations.c.shipment_id, shipments.c.order_id == allocations.c.order_id)
+    )
+    order_exists = exists().where(orders.c.id == allocations.c.order_id)
+    broken = or_(~order_exists, ~own_line, ~own_shipment)
+    return _count_ids(connection, "stray_allocations", STRAY_ALLOCATIONS, allocations, broken)
+
+
+def _allocations_without_stock_level(connection: Connection) -> Finding | None:
+    missing = ~exists().where(
+        and_(
+            stock_levels.c.product_id == allocations.c.product_id,
+            stock_levels.c.location_id == allocations.c.location_id,
+        )
+    )
+    return _count_ids(connection, "allocations_without_stock_level", UNSTOCKED_ALLOCATIONS, allocations, missing)
+
+
+def _entries_without_stock_level(connection: Connection) -> Finding | None:
+    missing = ~exists().where(
+        and_(
+            stock_levels.c.product_id == stock_ledger.c.product_id,
+            stock_levels.c.location_id == stock_ledger.c.location_id,
+        )
+    )
+    return _count_ids(connection, "ledger_entries_without_stock_level", UNSTOCKED_ENTRIES, stock_ledger, missing)
+
+
+def _entries_of_missing_orders(connection: Connection) -> Finding | None:
+    missing = and_(stock_ledger.c.order_id.is_not(None), ~exists().where(orders.c.id == stock_ledger.c.order_id))
+    return _count_ids(connection, "ledger_entries_of_missing_orders", ENTRIES_OF_MISSING_ORDERS, stock_ledger, missing)
+
+
+def _ledger_differs(connection: Connection) -> Finding | None:
+    sums = ledger_sums(connection)
+    differing = [
+        level
+        for level in connection.execute(_levels())
+        if sums.get((level.product_id, level.location_id), (0, 0)) != (level.on_hand, level.reserved)
+    ]
+    return _level_finding("ledger_differs_from_stock_levels", LEDGER_DIFFERS, differing)
+
+
+def _reserved_differs(connection: Connection) -> Finding | None:
+    allocated = {
+        (product_id, location_id): int(units)
+        for product_id, location_id, units in connection.execute(
+            select(allocations.c.product_id, allocations.c.location_id, func.sum(allocations.c.quantity)).group_by(
+                allocations.c.product_id, allocations.c.location_id
+            )
+        )
+    }
+    differing = [
+        level
+        for level in connection.execute(_levels())
+        if allocated.get((level.product_id, level.location_id), 0) != level.reserved
+    ]
+    return _level_finding("reserved_differs_from_allocations", RESERVED_DIFFERS, differing)
+
+
+def _levels() -> Select[tuple[int, int, int, int, int]]:
+    return select(
+        stock_levels.c.id,
+        stock_levels.c.product_id,
+        stock_levels.c.location_id,
+        stock_levels.c.on_hand,
+        stock_levels.c.reserved,
+    ).order_by(stock_levels.c.id)
+
+
+def _level_finding(check: str, message: Message, differing: Sequence[Row[Any]]) -> Finding | None:
+    if not differing:
+        return None
+    examples = [f"stock_levels.id={level.id}" for level in differing[:EXAMPLES]]
+    return Finding(check, message, len(differing), examples)
+
+
+def _count_ids(
+    connection: Connection, check: str, message: Message, table: Table, condition: ColumnElement[bool]
+) -> Finding | None:
+    count = connection.scalar(select(func.count()).select_from(table).where(condition)) or 0
+    if not count:
+        return None
+    ids = connection.scalars(select(table.c.id).where(condition).order_by(table.c.id).limit(EXAMPLES)).all()
+    return Finding(check, message, int(count), [f"{table.name}.id={value}" for value in ids])
