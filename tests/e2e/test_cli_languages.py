@@ -74,7 +74,7 @@ ORDERS_LIST_HELP_EN = (
     "List orders, newest first.",
     "Only orders with this status.",
     "Orders per page.",
-    "Print the order resources as JSON.",
+    "Print the page of order resources as JSON, as the API does: items, total, limit, offset.",
 )
 ORDERS_LIST_HELP_ZH = ("列出订单，最新的在前。", "只显示此状态的订单。", "每页订单数。")
 
@@ -318,3 +318,18 @@ def test_unknown_language_is_an_error(run: Run):
     assert "'fr' is not a language OrderTower speaks; use en or zh." in by_option.stderr
     assert by_environment.returncode == 2
     assert "'fr'" in by_environment.stderr
+
+
+def test_global_option_after_command_hint(run: Run):
+    chinese = run("orders", "list", "--lang", "zh")
+    english = run("stock", "list", "--verbose")
+    other = run("orders", "list", "--bogus")
+
+    assert chinese.returncode == 2
+    assert "没有名为 --lang 的选项。" in chinese.stderr
+    assert "--lang 是 ordertower 本身的选项，请写在命令之前" in chinese.stderr
+    assert english.returncode == 2
+    assert "--verbose is an option of ordertower itself: put it before the command" in " ".join(english.stderr.split())
+    assert "ordertower --verbose stock list" in " ".join(english.stderr.split())
+    assert other.returncode == 2
+    assert "before the command" not in other.stderr

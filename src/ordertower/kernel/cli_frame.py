@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from typer._click.exceptions import ClickException
+from typer._click.exceptions import ClickException, NoSuchOption
 
 from ordertower.kernel.field_errors import describe_field_error
 
@@ -76,6 +76,34 @@ def translate_error(message: str) -> str:
             parts["kind"] = PATH_KINDS_ZH.get(parts["kind"], parts["kind"])
         return template.format(**parts)
     return message
+
+
+# Options of the `ordertower` command itself, which Typer accepts only before the subcommand.
+GLOBAL_OPTIONS = ("--database-url", "--lang", "--verbose", "-v")
+GLOBAL_OPTION_HINT = {
+    "en": "{option} is an option of ordertower itself: put it before the command, as in: {example}",
+    "zh": "{option} 是 ordertower 本身的选项，请写在命令之前，例如：{example}",
+}
+
+
+def hint_global_options(language: str) -> None:
+    """Add to the unknown-option error for a global option given after a subcommand where the option goes."""
+    import typer.rich_utils as frame
+
+    show_error = frame.rich_format_error
+
+    def show_error_with_hint(self: ClickException) -> None:
+        option = getattr(self, "option_name", None)
+        context = getattr(self, "ctx", None)
+        if isinstance(self, NoSuchOption) and option in GLOBAL_OPTIONS and context is not None:
+            root, _, command = context.command_path.partition(" ")
+            example = f"{root} {option}{' ...' if option in ('--database-url', '--lang') else ''} {command}"
+            message = self.format_message()
+            hint = GLOBAL_OPTION_HINT["zh" if language == "zh" else "en"].format(option=option, example=example)
+            self.format_message = lambda: f"{message}\n{hint}"  # type: ignore[method-assign]
+        show_error(self)
+
+    frame.rich_format_error = show_error_with_hint
 
 
 def translate_framework() -> None:

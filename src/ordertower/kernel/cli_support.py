@@ -63,6 +63,12 @@ def help_language(argv: Sequence[str]) -> Language:
     return parse_language(chosen) or system_language()
 
 
+def _hint_global_options(language: Language) -> None:
+    from ordertower.kernel.cli_frame import hint_global_options
+
+    hint_global_options(language)
+
+
 # Typer reads help strings when the command modules are imported, before the command line is parsed,
 # so the language of `--help` is decided once here from the raw sys.argv.
 _HELP_LANGUAGE = help_language(sys.argv)
@@ -74,6 +80,10 @@ def help_text(en: str, zh: str) -> str:
     """Return the help text of a command, option or argument in the language of `--help`."""
     return zh if _HELP_LANGUAGE == "zh" else en
 
+
+# The hint goes in first, so that the Chinese error frame, which wraps it, translates Typer's message
+# before the hint is added.
+_hint_global_options(_HELP_LANGUAGE)
 
 if _HELP_LANGUAGE == "zh":
     from ordertower.kernel.cli_frame import translate_framework
