@@ -97,8 +97,8 @@ def upgrade_command() -> None:
     help=help_text(
         "Check stored records: every line, event, shipment, allocation and ledger entry has its parent, "
         "and stock levels equal their ledger and allocations. Exits 1 when a check fails.",
-        "检查已保存的记录：订单行、订单事件、发货单、库存分配和库存流水都有所属记录，"
-        "库存记录与库存流水及分配数量一致。有检查未通过时退出码为 1。",
+        "检查已保存的记录： 每条订单行、订单事件、 发货单、库存分配和库存流水 都有所属记录，"
+        " 库存记录与流水及分配数量一致。 有检查未通过时 退出码为 1。",
     ),
 )
 @handle_errors

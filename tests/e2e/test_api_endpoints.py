@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import write_wholesale_csv
+from conftest import CliResult, write_wholesale_csv
 from ordertower.api import create_app
 from ordertower.kernel.db import Database
 
@@ -224,9 +224,12 @@ def test_stock_set_adjust_ledger(client: TestClient):
     assert adjusted.status_code == 200, adjusted.text
     assert adjusted.json()["on_hand"] == 67
     assert adjusted.json()["available"] == 62
-    entries = ledger.json()
+    page = ledger.json()
+    assert (page["limit"], page["offset"]) == (2, 0)
+    entries = page["items"]
     assert [entry["on_hand_delta"] for entry in entries] == [-3, 10]
     assert entries[0]["reason"] == "damage"
+    assert entries[0]["reference"] == "RMA-9"
 
 
 def test_stock_errors(client: TestClient):
@@ -292,7 +295,7 @@ def test_upload_import_report(client: TestClient, samples: Path):
     assert stored.json()["created"] == 60
     assert len(stored.json()["errors"]) == len(report["errors"])
     assert stored.json()["status"] in {"finished", "finished_with_errors", "done"}
-    assert client.get("/api/v1/imports").json()[0]["id"] == report["id"]
+    assert client.get("/api/v1/imports").json()["items"][0]["id"] == report["id"]
     assert client.get("/api/v1/imports/999999").status_code == 404
 
 
@@ -354,3 +357,120 @@ def test_invalid_body_explained_in_chinese(client: TestClient, changes: dict[str
     assert chinese in error["fields"][0]["message"]
     # The Chinese text replaces pydantic's English one rather than wrapping it.
     assert english_error["fields"][0]["message"].split(": ", 1)[1].split(" (value")[0] not in error["message"]
+
+
+def test_imports_listed_as_page(client: TestClient, tmp_path: Path):
+    path = write_wholesale_csv(tmp_path / "again.csv")
+    with path.open("rb") as handle:
+        assert client.post("/api/v1/imports", files={"file": (path.name, handle, "text/csv")}).status_code == 201
+
+    everything = client.get("/api/v1/imports")
+    newest = client.get("/api/v1/imports", params={"limit": 1}).json()
+    oldest = client.get("/api/v1/imports", params={"limit": 1, "offset": 1}).json()
+    past_the_end = client.get("/api/v1/imports", params={"offset": 5}).json()
+
+    assert everything.status_code == 200, everything.text
+    page = everything.json()
+    assert set(page) == {"items", "total", "limit", "offset"}
+    assert (page["total"], page["limit"], page["offset"]) == (2, 50, 0)
+    assert [record["filename"] for record in page["items"]] == ["again.csv", "wholesale.csv"]
+    assert [record["unchanged"] for record in page["items"]] == [3, 0]
+    assert newest["items"] == page["items"][:1]
+    assert oldest["items"] == page["items"][1:]
+    assert (oldest["total"], oldest["limit"], oldest["offset"]) == (2, 1, 1)
+    assert past_the_end == {"items": [], "total": 2, "limit": 50, "offset": 5}
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/imports", {"limit": 0}),
+        ("/api/v1/imports", {"limit": 501}),
+        ("/api/v1/imports", {"offset": -1}),
+        ("/api/v1/stock/ledger", {"limit": 0}),
+        ("/api/v1/stock/ledger", {"limit": 1001}),
+        ("/api/v1/stock/ledger", {"offset": -1}),
+    ],
+)
+def test_page_bounds_rejected(client: TestClient, path: str, params: dict[str, int]):
+    response = client.get(path, params=params)
+
+    assert response.status_code == 422
+    (name,) = params
+    assert response.json()["error"]["fields"][0]["field"] == f"query.{name}"
+
+
+def test_ledger_listed_as_page(client: TestClient):
+    client.post("/api/v1/stock/SOCK-3PK/NJ/adjustments", json={"delta": 5, "reason": "receipt"})
+
+    everything = client.get("/api/v1/stock/ledger", params={"limit": 1000})
+    first = client.get("/api/v1/stock/ledger", params={"sku": "SOCK-3PK", "location": "NJ", "limit": 1}).json()
+    second = client.get(
+        "/api/v1/stock/ledger", params={"sku": "SOCK-3PK", "location": "NJ", "limit": 1, "offset": 1}
+    ).json()
+    unknown = client.get("/api/v1/stock/ledger", params={"sku": "NO-SKU"}).json()
+
+    assert everything.status_code == 200, everything.text
+    page = everything.json()
+    assert page["total"] == len(page["items"])
+    assert page["total"] > 2
+    assert (page["limit"], page["offset"]) == (1000, 0)
+    assert set(page["items"][0]) == {
+        "id",
+        "sku",
+        "location",
+        "on_hand_delta",
+        "reserved_delta",
+        "reason",
+        "order_id",
+        "reference",
+        "created_at",
+    }
+    # The workspace set SOCK-3PK at NJ once and the adjustment added one entry.
+    assert first["total"] == 2
+    assert [(entry["on_hand_delta"], entry["reason"]) for entry in first["items"]] == [(5, "receipt")]
+    assert [entry["reason"] for entry in second["items"]] == ["workspace"]
+    assert unknown == {"items": [], "total": 0, "limit": 100, "offset": 0}
+
+
+def test_cli_lists_print_api_pages(client: TestClient, run_cli: Callable[..., CliResult]):
+    cli_orders = run_cli("orders", "list", "--json", "--limit", "2", "--offset", "1")
+    cli_imports = run_cli("imports", "list", "--json", "--limit", "5")
+
+    assert cli_orders.returncode == 0, cli_orders.stderr
+    assert cli_orders.json() == client.get("/api/v1/orders", params={"limit": 2, "offset": 1}).json()
+    assert cli_imports.returncode == 0, cli_imports.stderr
+    assert cli_imports.json() == client.get("/api/v1/imports", params={"limit": 5}).json()
+
+
+def test_list_pages_documented(client: TestClient):
+    spec = client.get("/openapi.json").json()
+
+    for path, schema in [
+        ("/api/v1/orders", "OrderPage"),
+        ("/api/v1/imports", "ImportPage"),
+        ("/api/v1/stock/ledger", "LedgerPage"),
+    ]:
+        response = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        assert response["schema"] == {"$ref": f"#/components/schemas/{schema}"}, path
+        assert set(spec["components"]["schemas"][schema]["required"]) == {"items", "total", "limit", "offset"}
+
+
+def test_stock_hides_empty_levels(client: TestClient):
+    stocked = client.get("/api/v1/stock", params={"sku": "MUG-WHT"})
+    every_level = client.get("/api/v1/stock", params={"sku": "MUG-WHT", "all": "true"})
+    explicit_default = client.get("/api/v1/stock", params={"sku": "MUG-WHT", "all": "false"})
+    everything = client.get("/api/v1/stock").json()
+
+    assert stocked.status_code == 200, stocked.text
+    assert [row["location"] for row in stocked.json()] == ["LA", "SZ", "UK"]
+    assert every_level.status_code == 200, every_level.text
+    assert [row["location"] for row in every_level.json()] == ["DE", "LA", "NJ", "SZ", "UK"]
+    assert [row for row in every_level.json() if row["location"] in {"DE", "NJ"}] == [
+        {"sku": "MUG-WHT", "location": location, "on_hand": 0, "reserved": 0, "safety_stock": 0, "available": 0}
+        for location in ("DE", "NJ")
+    ]
+    assert explicit_default.json() == stocked.json()
+    assert everything
+    assert all(row["on_hand"] or row["reserved"] or row["safety_stock"] for row in everything)
+    assert client.get("/api/v1/stock", params={"all": "maybe"}).status_code == 422

@@ -107,7 +107,7 @@ def test_import_bad_quantity_reports_row(run_cli: Run, workspace: Database, tmp_
     assert error["value"] == "three"
     assert "three" in error["message"]
     listed = run_cli("orders", "list", "--json").json()
-    assert sorted(order["external_id"] for order in listed) == ["WH-3001", "WH-3003"]
+    assert sorted(order["external_id"] for order in listed["items"]) == ["WH-3001", "WH-3003"]
 
 
 def test_import_text_report_names_line(run_cli: Run, workspace: Database, tmp_path: Path):
@@ -124,13 +124,20 @@ def test_orders_list_json_resource(run_cli: Run, wholesale_orders: Database):
     result = run_cli("orders", "list", "--json")
 
     assert result.returncode == 0, result.stderr
-    orders = result.json()
+    listed = result.json()
+    assert set(listed) == {"items", "total", "limit", "offset"}
+    assert (listed["total"], listed["limit"], listed["offset"]) == (3, 50, 0)
+    orders = listed["items"]
     assert [order["external_id"] for order in orders] == ["WH-2003", "WH-2002", "WH-2001"]
     for order in orders:
         assert ORDER_KEYS - {"events"} <= set(order)
         assert order["status"] == "allocated"
     filtered = run_cli("orders", "list", "--json", "--search", "berlin").json()
-    assert [order["external_id"] for order in filtered] == ["WH-2003"]
+    assert [order["external_id"] for order in filtered["items"]] == ["WH-2003"]
+    assert filtered["total"] == 1
+    second_page = run_cli("orders", "list", "--json", "--limit", "2", "--offset", "2").json()
+    assert [order["external_id"] for order in second_page["items"]] == ["WH-2001"]
+    assert (second_page["total"], second_page["limit"], second_page["offset"]) == (3, 2, 2)
 
 
 def test_orders_show_by_every_reference(run_cli: Run, wholesale_orders: Database):
@@ -212,6 +219,31 @@ def test_stock_list_set_adjust(run_cli: Run, workspace: Database):
     assert entries[0]["reason"] == "damage"
     assert entries[0]["on_hand_delta"] == -5
     assert entries[1]["on_hand_delta"] == -40
+
+
+def test_stock_list_hides_empty_levels(run_cli: Run, wholesale_orders: Database):
+    # Routing a MUG-WHT order created levels at every location. The workspace stocks it at LA, SZ and UK only.
+    stocked = run_cli("stock", "list", "--sku", "MUG-WHT", "--json")
+    every_level = run_cli("stock", "list", "--sku", "MUG-WHT", "--all", "--json")
+    hidden_text = run_cli("stock", "list", "--sku", "MUG-WHT", "--location", "NJ")
+    hidden_chinese = run_cli("--lang", "zh", "stock", "list", "--sku", "MUG-WHT", "--location", "NJ")
+    shown_text = run_cli("stock", "list", "--sku", "MUG-WHT", "--location", "NJ", "--all")
+
+    assert stocked.returncode == 0, stocked.stderr
+    assert [row["location"] for row in stocked.json()] == ["LA", "SZ", "UK"]
+    assert every_level.returncode == 0, every_level.stderr
+    levels = {row["location"]: row for row in every_level.json()}
+    assert sorted(levels) == ["DE", "LA", "NJ", "SZ", "UK"]
+    for location in ("DE", "NJ"):
+        figures = (levels[location]["on_hand"], levels[location]["reserved"], levels[location]["safety_stock"])
+        assert figures == (0, 0, 0), location
+    assert [levels[row["location"]] for row in stocked.json()] == stocked.json()
+    assert hidden_text.returncode == 0, hidden_text.stderr
+    assert "No stock levels match." in hidden_text.stdout
+    assert "--all" in hidden_text.stdout
+    assert "加 --all 可一并列出" in hidden_chinese.stdout
+    assert shown_text.returncode == 0, shown_text.stderr
+    assert shown_text.stdout.splitlines()[1].split() == ["MUG-WHT", "NJ", "0", "0", "0", "0"]
 
 
 @pytest.mark.parametrize(
@@ -392,7 +424,9 @@ def test_imports_list_shows_each_import(run_cli: Run, wholesale_orders: Database
     chinese = run_cli("--lang", "zh", "imports", "list")
 
     assert listed.returncode == 0, listed.stderr
-    (record,) = listed.json()
+    page = listed.json()
+    assert (page["total"], page["limit"], page["offset"]) == (1, 20, 0)
+    (record,) = page["items"]
     assert record["status"] == "finished"
     assert record["created"] == 3
     assert record["errors"] == []
@@ -407,3 +441,28 @@ def test_import_unknown_format_is_a_usage_error(run_cli: Run, workspace: Databas
     assert result.returncode == 2
     assert "'xml' is not a file format" in result.stderr
     assert "generic-csv" in result.stderr
+
+
+def test_db_check_names_a_stray_line(run_cli: Run, wholesale_orders: Database):
+    from sqlalchemy import select, update
+
+    from ordertower.orders.tables import order_lines
+
+    passing = run_cli("db", "check")
+    passing_json = run_cli("db", "check", "--json")
+    with wholesale_orders.write() as connection:
+        line_id = connection.scalar(select(order_lines.c.id).order_by(order_lines.c.id).limit(1))
+        connection.execute(update(order_lines).where(order_lines.c.id == line_id).values(order_id=10**9))
+    failing = run_cli("db", "check")
+    failing_zh = run_cli("--lang", "zh", "db", "check", "--json")
+
+    assert passing.returncode == 0, passing.stderr
+    assert "All record checks passed" in passing.stdout
+    assert passing_json.json() == {"ok": True, "findings": []}
+    assert failing.returncode == 1
+    assert f"order lines whose order is missing: 1 (e.g. order_lines.id={line_id})" in failing.stdout
+    assert failing_zh.returncode == 1
+    document = failing_zh.json()
+    assert document["ok"] is False
+    assert [finding["check"] for finding in document["findings"]][:1] == ["stray_lines"]
+    assert document["findings"][0]["message"] == "所属订单不存在的订单行"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from ordertower.inventory import service
 from ordertower.inventory.model import LedgerReason, StockLevel
+from ordertower.kernel.schemas import Page
 from ordertower.kernel.web import ERROR_RESPONSES, PathCode, read_connection, write_connection
 from ordertower.orders.service import retry_backorders_for_sku
 
@@ -25,6 +26,24 @@ class StockRow(BaseModel):
     reserved: int
     safety_stock: int
     available: int
+
+
+class LedgerEntry(BaseModel):
+    """One change of on_hand or reserved at one stock level, with its reason."""
+
+    id: int
+    sku: str
+    location: str
+    on_hand_delta: int
+    reserved_delta: int
+    reason: str
+    order_id: int | None
+    reference: str
+    created_at: str
+
+
+class LedgerPage(Page[LedgerEntry]):
+    """One page of ledger entries, newest first."""
 
 
 class StockSet(BaseModel):
@@ -58,9 +77,18 @@ def list_stock(
     connection: Annotated[Connection, Depends(read_connection)],
     sku: Code | None = None,
     location: Code | None = None,
+    all_levels: Annotated[
+        bool,
+        Query(
+            alias="all",
+            description="Also list levels whose on_hand, reserved and safety_stock are all 0. "
+            "Routing creates those at every location for each product it routes.",
+        ),
+    ] = False,
 ) -> list[StockRow]:
     """List stock levels per SKU and location; available = on_hand - reserved - safety_stock."""
-    return [_row(level) for level in service.list_stock(connection, sku=sku, location=location)]
+    levels = service.list_stock(connection, sku=sku, location=location, include_empty=all_levels)
+    return [_row(level) for level in levels]
 
 
 @router.put("/stock/{sku}/{location}", response_model=StockRow)
@@ -99,14 +127,19 @@ def adjust_stock(
     return _row(service.list_stock(connection, sku=sku, location=location)[0])
 
 
-@router.get("/stock/ledger")
+@router.get("/stock/ledger", response_model=LedgerPage)
 def list_ledger(
     connection: Annotated[Connection, Depends(read_connection)],
     sku: Code | None = None,
     location: Code | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> list[dict[str, Any]]:
+) -> LedgerPage:
     """List ledger entries, newest first: every change of on_hand and reserved with its reason."""
     entries = service.list_ledger(connection, sku=sku, location=location, limit=limit, offset=offset)
-    return [{**entry, "created_at": entry["created_at"].isoformat()} for entry in entries]
+    return LedgerPage(
+        items=[LedgerEntry(**{**entry, "created_at": entry["created_at"].isoformat()}) for entry in entries],
+        total=service.count_ledger(connection, sku=sku, location=location),
+        limit=limit,
+        offset=offset,
+    )

@@ -39,6 +39,12 @@ STOCK_COLUMNS = (
     (Message("SAFETY", "安全库存"), 8, ">"),
     (Message("AVAILABLE", "可用库存"), 10, ">"),
 )
+NO_LEVELS = Message("No stock levels match.", "没有符合条件的库存记录。")
+NO_STOCK = Message(
+    "No stock levels match. Levels whose on_hand, reserved and safety_stock are all 0 are hidden, "
+    "and --all lists them.",
+    "没有符合条件的库存记录。现有、已预留和安全库存都为 0 的记录默认不显示，加 --all 可一并列出。",
+)
 LEDGER_ROW = Message(
     "{created_at:%Y-%m-%d %H:%M:%S} {sku:<18} {location:<6} on_hand {on_hand:+d} reserved {reserved:+d} {reason}",
     "{created_at:%Y-%m-%d %H:%M:%S} {sku:<18} {location:<6} 现有 {on_hand:+d} 预留 {reserved:+d} {reason}",
@@ -67,12 +73,23 @@ def _row(level: StockLevel) -> dict[str, object]:
 def list_command(
     sku: str | None = typer.Option(None, "--sku", help=ONLY_SKU_HELP),
     location: str | None = typer.Option(None, "--location", help=ONLY_LOCATION_HELP),
+    all_levels: bool = typer.Option(
+        False,
+        "--all",
+        help=help_text(
+            "Also list levels whose on_hand, reserved and safety_stock are all 0.",
+            "同时列出现有、已预留和安全库存都为 0 的记录。",
+        ),
+    ),
     json_output: bool = typer.Option(False, "--json", help=JSON_ROWS_HELP),
 ) -> None:
     with read() as connection:
-        levels = service.list_stock(connection, sku=sku, location=location)
+        levels = service.list_stock(connection, sku=sku, location=location, include_empty=all_levels)
     if json_output:
         print_json([_row(level) for level in levels])
+        return
+    if not levels:
+        say(NO_LEVELS if all_levels else NO_STOCK)
         return
     typer.echo(" ".join(pad_cells(heading.render(), width, align) for heading, width, align in STOCK_COLUMNS))
     for level in levels:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, func, insert, or_, select, update
 
 from ordertower.catalog.tables import locations, products
 from ordertower.inventory.model import (
@@ -337,8 +337,14 @@ def _raise_shortage(
     raise InsufficientStockError(sku="?", location="?", requested=0, available=0)
 
 
-def list_stock(connection: Connection, *, sku: str | None = None, location: str | None = None) -> list[StockLevel]:
-    """List stock levels, optionally for one SKU or location, ordered by SKU then location."""
+def list_stock(
+    connection: Connection, *, sku: str | None = None, location: str | None = None, include_empty: bool = True
+) -> list[StockLevel]:
+    """List stock levels, optionally for one SKU or location, ordered by SKU then location.
+
+    With include_empty=False, levels whose on_hand, reserved and safety_stock are all 0 are left out.
+    Routing creates such a level at every location for each product it routes.
+    """
     query = (
         select(
             products.c.sku,
@@ -359,6 +365,10 @@ def list_stock(connection: Connection, *, sku: str | None = None, location: str 
         if connection.scalar(select(locations.c.id).where(locations.c.code == location)) is None:
             raise NotFoundError(entity="location", ref=location, command="locations list")
         query = query.where(locations.c.code == location)
+    if not include_empty:
+        query = query.where(
+            or_(stock_levels.c.on_hand != 0, stock_levels.c.reserved != 0, stock_levels.c.safety_stock != 0)
+        )
     return [StockLevel(*row) for row in connection.execute(query)]
 
 
@@ -377,6 +387,7 @@ def list_ledger(
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
+    """List ledger entries, newest first, optionally for one SKU, location or order."""
     query = (
         select(
             stock_ledger.c.id,
@@ -395,13 +406,32 @@ def list_ledger(
         .limit(limit)
         .offset(offset)
     )
+    query = _filter_ledger(query, sku=sku, location=location, order_id=order_id)
+    return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def count_ledger(
+    connection: Connection, *, sku: str | None = None, location: str | None = None, order_id: int | None = None
+) -> int:
+    """Count the ledger entries that list_ledger would list with the same filters and no limit."""
+    query = (
+        select(func.count())
+        .select_from(stock_ledger)
+        .join(products, products.c.id == stock_ledger.c.product_id)
+        .join(locations, locations.c.id == stock_ledger.c.location_id)
+    )
+    query = _filter_ledger(query, sku=sku, location=location, order_id=order_id)
+    return int(connection.scalar(query) or 0)
+
+
+def _filter_ledger(query: Select[Any], *, sku: str | None, location: str | None, order_id: int | None) -> Select[Any]:
     if sku is not None:
         query = query.where(products.c.sku == sku)
     if location is not None:
         query = query.where(locations.c.code == location)
     if order_id is not None:
         query = query.where(stock_ledger.c.order_id == order_id)
-    return [dict(row._mapping) for row in connection.execute(query)]
+    return query
 
 
 def ledger_sums(connection: Connection) -> dict[tuple[int, int], tuple[int, int]]:

@@ -17,8 +17,8 @@ from ordertower.kernel.errors import NotFoundError, UnreadableFileError
 from ordertower.kernel.web import ERROR_RESPONSES, get_database, read_connection, write_connection
 from ordertower.orders import service
 from ordertower.orders.model import HoldReason, OrderStatus
-from ordertower.orders.resource import build_resources, import_resource, list_import_resources
-from ordertower.orders.schemas import OrderCreate, OrderPage
+from ordertower.orders.resource import build_resources, import_page, import_resource, page
+from ordertower.orders.schemas import HoldRelease, ImportPage, OrderCreate, OrderPage
 from ordertower.orders.tables import order_imports
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -45,12 +45,7 @@ def list_orders(
         limit=limit,
         offset=offset,
     )
-    return {
-        "items": build_resources(connection, rows, with_events=False),
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-    }
+    return page(build_resources(connection, rows, with_events=False), total=total, limit=limit, offset=offset)
 
 
 @router.get("/orders/{ref}", tags=["orders"])
@@ -178,6 +173,15 @@ def reroute_order(ref: str, connection: Annotated[Connection, Depends(write_conn
     return build_resources(connection, [service.reroute_order(connection, _clean(ref), cause="api")])[0]
 
 
+@router.post("/orders/{ref}/release", tags=["orders"])
+def release_hold(
+    ref: str, body: HoldRelease, connection: Annotated[Connection, Depends(write_connection)]
+) -> dict[str, Any]:
+    """Release one hold reason after a person has checked the order. An order with no hold left is routed."""
+    row = service.release_order_hold(connection, _clean(ref), body.reason, cause="api")
+    return build_resources(connection, [row])[0]
+
+
 @router.post("/imports", status_code=201, tags=["imports"])
 def upload_import(
     request: Request,
@@ -208,14 +212,14 @@ def upload_import(
     }
 
 
-@router.get("/imports", tags=["imports"])
+@router.get("/imports", response_model=ImportPage, tags=["imports"])
 def list_imports(
     connection: Annotated[Connection, Depends(read_connection)],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> list[dict[str, Any]]:
-    """List imports, newest first."""
-    return list_import_resources(connection, limit=limit, offset=offset)
+) -> dict[str, Any]:
+    """List imports, newest first, with pagination."""
+    return import_page(connection, limit=limit, offset=offset)
 
 
 @router.get("/imports/{import_id}", tags=["imports"])

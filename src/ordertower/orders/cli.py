@@ -1,4 +1,4 @@
-"""CLI of orders: import files, list and show orders, cancel, re-route, explain routing."""
+"""CLI of orders: import files, list and show orders, cancel, re-route, release holds, explain routing."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ordertower.kernel.errors import MissingFileError, OrderTowerError, Unreadab
 from ordertower.kernel.i18n import Message, current_language
 from ordertower.kernel.settings import get_settings
 from ordertower.orders import service
-from ordertower.orders.resource import build_resources
+from ordertower.orders.resource import build_resources, page
 
 imports_app = typer.Typer(
     help=help_text(
@@ -24,7 +24,9 @@ imports_app = typer.Typer(
     no_args_is_help=True,
 )
 orders_app = typer.Typer(
-    help=help_text("List, show, cancel and re-route orders.", "列出、查看、取消订单，或重新分配仓库。"),
+    help=help_text(
+        "List, show, cancel and re-route orders, and release holds.", "列出、查看、取消订单，重新分配仓库，或解除暂停。"
+    ),
     no_args_is_help=True,
 )
 
@@ -50,6 +52,10 @@ ROW_ERROR = Message("  line {line}: {problem}", "  第 {line} 行：{problem}")
 NO_ORDERS = Message("No orders match.", "没有符合条件的订单。")
 CANCELLED = Message("Order {number} cancelled.", "订单 {number} 已取消。")
 REROUTED = Message("Order {number} is {status}.", "订单 {number} 当前状态：{status}。")
+RELEASED = Message(
+    "Order {number}: the {reason} hold is released, and the order is {status}.",
+    "订单 {number}：已解除 {reason} 暂停，当前状态：{status}。",
+)
 ROUTING_NONE = Message("Order {number} has not been routed ({status}).", "订单 {number} 尚未分配仓库（{status}）。")
 PROGRESS = Message("import", "导入")
 # Headings of `orders list`, each with its column width in terminal cells and its alignment (< left, > right).
@@ -303,7 +309,10 @@ def list_command(
     json_output: bool = typer.Option(
         False,
         "--json",
-        help=help_text("Print the order resources as JSON.", "按 API 的订单结构输出 JSON 列表。"),
+        help=help_text(
+            "Print the page of order resources as JSON, as the API does: items, total, limit, offset.",
+            "按 API 的分页结构输出 JSON，含 items、 total、 limit 和 offset。",
+        ),
     ),
 ) -> None:
     _check_status(status)
@@ -314,7 +323,7 @@ def list_command(
         )
         resources = build_resources(connection, rows, with_events=False)
     if json_output:
-        print_json(resources)
+        print_json(page(resources, total=total, limit=limit, offset=offset))
         return
     if not resources:
         say(NO_ORDERS)
@@ -352,6 +361,20 @@ def _check_hold_reason(reason: str | None) -> None:
     from ordertower.orders.model import HoldReason
 
     _check_choice("--hold-reason", reason, [item.value for item in HoldReason], UNKNOWN_HOLD_REASON)
+
+
+def _check_release_reason(reason: str) -> None:
+    """Reject a value that is no hold reason at all, naming the reasons that can be released.
+
+    unmapped_sku passes, so that the release raises the error that explains how that hold ends.
+    """
+    from ordertower.orders.model import RELEASABLE_HOLD_REASONS, HoldReason
+
+    if reason in {item.value for item in HoldReason}:
+        return
+    allowed = ", ".join(item.value for item in RELEASABLE_HOLD_REASONS)
+    message = UNKNOWN_HOLD_REASON.render(current_language(), value=reason, allowed=allowed)
+    raise typer.BadParameter(message, param_hint="'--reason'")
 
 
 def _check_choice(option: str, value: str | None, allowed: list[str], problem: Message) -> None:
@@ -469,6 +492,39 @@ def reroute_command(
         say(REROUTED, number=resource["number"], status=resource["status"])
 
 
+@orders_app.command(
+    "release",
+    help=help_text(
+        "Release one hold after a person has checked the order. An order with no hold left is routed and reserved.",
+        "人工核对后解除一项暂停；订单不再暂停时随即分配仓库并预留库存。",
+    ),
+)
+@handle_errors
+def release_command(
+    ref: str = typer.Argument(..., help=REF_HELP),
+    reason: str = typer.Option(
+        ...,
+        "--reason",
+        help=help_text(
+            "Hold reason to release: address_invalid (the address is deliverable as it is), "
+            "unpaid (the payment arrived outside the channel) or manual.",
+            "要解除的暂停原因： address_invalid （地址按原样可以送达）、 unpaid （已在渠道外收到付款） 或 manual。",
+        ),
+    ),
+    json_output: bool = typer.Option(False, "--json", help=ORDER_JSON_HELP),
+) -> None:
+    from ordertower.orders.model import HoldReason
+
+    _check_release_reason(reason)
+    with write() as connection:
+        row = service.release_order_hold(connection, ref, HoldReason(reason), cause="cli")
+        resource = build_resources(connection, [row])[0]
+    if json_output:
+        print_json(resource)
+    else:
+        say(RELEASED, number=resource["number"], reason=reason, status=resource["status"])
+
+
 def route_command(
     ref: str = typer.Argument(..., help=REF_HELP),
     reroute: bool = typer.Option(
@@ -544,16 +600,22 @@ def list_imports_command(
     limit: int = typer.Option(20, "--limit", min=1, max=500, help=help_text("Imports to show.", "显示的导入记录数。")),
     offset: int = typer.Option(0, "--offset", min=0, help=help_text("Imports to skip.", "跳过的导入记录数。")),
     json_output: bool = typer.Option(
-        False, "--json", help=help_text("Print the import resources as JSON.", "按 API 的导入记录结构输出 JSON 列表。")
+        False,
+        "--json",
+        help=help_text(
+            "Print the page of import resources as JSON, as the API does: items, total, limit, offset.",
+            "按 API 的分页结构输出 JSON，含 items、 total、 limit 和 offset。",
+        ),
     ),
 ) -> None:
-    from ordertower.orders.resource import list_import_resources
+    from ordertower.orders.resource import import_page
 
     with read() as connection:
-        resources = list_import_resources(connection, limit=limit, offset=offset)
+        listed = import_page(connection, limit=limit, offset=offset)
     if json_output:
-        print_json(resources)
+        print_json(listed)
         return
+    resources = listed["items"]
     if not resources:
         say(NO_IMPORTS)
         return

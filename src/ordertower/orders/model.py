@@ -7,7 +7,7 @@ that defines which status may follow which. Every change goes through
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
 from ordertower.channels.model import ChannelOrderState, FinancialStatus
@@ -15,14 +15,19 @@ from ordertower.kernel.errors import OrderTowerError
 from ordertower.kernel.i18n import Message
 
 __all__ = [
+    "RELEASABLE_HOLD_REASONS",
     "TRANSITIONS",
     "FinancialStatus",
+    "HoldNotReleasableError",
     "HoldReason",
     "InvalidTransitionError",
+    "NotHeldForReasonError",
+    "OrderNotHeldError",
     "OrderStatus",
     "check_transition",
     "decide_status",
     "hold_reasons_for",
+    "release_hold",
 ]
 
 
@@ -43,6 +48,11 @@ class HoldReason(StrEnum):
     ADDRESS_INVALID = "address_invalid"  # the ship-to address failed offline validation
     UNMAPPED_SKU = "unmapped_sku"  # a line's channel SKU maps to no product
     MANUAL = "manual"  # an operator put it on hold
+
+
+# Holds an operator may release after checking the order. unmapped_sku ends only when every line maps to a
+# product, so a SKU mapping releases it instead.
+RELEASABLE_HOLD_REASONS = (HoldReason.UNPAID, HoldReason.ADDRESS_INVALID, HoldReason.MANUAL)
 
 
 _OPEN = {
@@ -130,3 +140,58 @@ def decide_status(
     if fully_allocated is None:
         return OrderStatus.PENDING
     return OrderStatus.ALLOCATED if fully_allocated else OrderStatus.BACKORDERED
+
+
+class HoldNotReleasableError(OrderTowerError):
+    code = "hold_not_releasable"
+    http_status = 422
+    message = Message(
+        "Order {order}: a {reason} hold cannot be released by hand. It ends when every line's channel SKU maps to "
+        "a product, so add the mapping under sku_mappings in the workspace file and run "
+        "`ordertower workspace apply FILE`.",
+        "订单 {order}：{reason} 暂停不能手动解除，每个订单行的渠道 SKU 都映射到商品后才会解除。"
+        "请在工作区文件的 sku_mappings 中添加映射，然后运行 `ordertower workspace apply FILE`。",
+    )
+
+
+class NotHeldForReasonError(OrderTowerError):
+    code = "not_held_for_reason"
+    http_status = 409
+    message = Message(
+        "Order {order} is not held for {reason}. Its hold reasons are {reasons}.",
+        "订单 {order} 没有因 {reason} 暂停。当前的暂停原因：{reasons}。",
+    )
+
+
+class OrderNotHeldError(NotHeldForReasonError):
+    """The same conflict for an open order that has no hold at all, so there are no reasons to name."""
+
+    message = Message(
+        "Order {order} is not on hold (status {status}), so it has no {reason} hold to release.",
+        "订单 {order} 未处于暂停状态（状态为 {status}），没有可解除的 {reason} 暂停。",
+    )
+
+
+def release_hold(
+    order: str, status: OrderStatus, hold_reasons: Sequence[str], reason: HoldReason
+) -> tuple[list[HoldReason], OrderStatus]:
+    """Remove `reason` from a held order's hold reasons and return the reasons left and the status that follows.
+
+    The status stays on_hold while a reason is left, else it becomes pending, and the caller then routes
+    the order. Raises HoldNotReleasableError for unmapped_sku, OrderNotHeldError or
+    NotHeldForReasonError when the order is not held for `reason`, and InvalidTransitionError when the
+    transition table forbids the new status.
+    """
+    if reason not in RELEASABLE_HOLD_REASONS:
+        raise HoldNotReleasableError(order=order, reason=reason.value)
+
+    current = [HoldReason(value) for value in hold_reasons]
+    if status is not OrderStatus.ON_HOLD or not current:
+        raise OrderNotHeldError(order=order, reason=reason.value, status=status.value, reasons="")
+    if reason not in current:
+        raise NotHeldForReasonError(order=order, reason=reason.value, reasons=", ".join(current))
+
+    remaining = [item for item in current if item is not reason]
+    target = OrderStatus.ON_HOLD if remaining else OrderStatus.PENDING
+    check_transition(order, status, target)
+    return remaining, target

@@ -1,4 +1,4 @@
-"""The order resource: one JSON shape for `orders show --json`, `orders list --json` and the REST API."""
+"""The order and import resources: one JSON shape for the CLI's `--json` output and the REST API."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, func, select
 
 from ordertower.catalog.tables import channels, locations, products
 from ordertower.customers.tables import customers
@@ -164,12 +164,21 @@ def _resource(
     return resource
 
 
-def list_import_resources(connection: Connection, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    """Return imports, newest first, in the shape that the API and `imports list --json` print."""
+def page(items: list[dict[str, Any]], *, total: int, limit: int, offset: int) -> dict[str, Any]:
+    """Wrap one page of resources in the envelope that list endpoints and `list --json` print.
+
+    `total` counts every match, not only the items of this page.
+    """
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def import_page(connection: Connection, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """Read one page of imports, newest first, in the shape that the API and `imports list --json` print."""
     rows = connection.execute(
         select(order_imports).order_by(order_imports.c.id.desc()).limit(limit).offset(offset)
     ).all()
-    return [import_resource(row) for row in rows]
+    total = connection.scalar(select(func.count()).select_from(order_imports)) or 0
+    return page([import_resource(row) for row in rows], total=int(total), limit=limit, offset=offset)
 
 
 def import_resource(row: Any) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from ordertower.kernel.money import UnknownCurrencyError, normalize_currency
+from ordertower.kernel.schemas import Page
+from ordertower.orders.model import HoldReason
 
 Text = Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")]
 MAX_AMOUNT = Decimal("1e12")
@@ -83,8 +85,35 @@ class OrderCreate(BaseModel):
         return self
 
 
-class OrderPage(BaseModel):
-    items: list[dict[str, Any]]
-    total: int
-    limit: int
-    offset: int
+class OrderPage(Page[dict[str, Any]]):
+    """One page of order resources, newest first."""
+
+
+class HoldRelease(BaseModel):
+    """The hold reason that a person has checked and releases."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: HoldReason = Field(
+        description="unpaid, address_invalid or manual. An unmapped_sku hold is released by a SKU mapping "
+        "in the workspace file instead, and the request is rejected with hold_not_releasable."
+    )
+
+
+class ImportRecord(BaseModel):
+    """One import with its counts and per-row error report."""
+
+    id: int
+    filename: str
+    format: str
+    status: str
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[dict[str, Any]]
+    started_at: str
+    finished_at: str | None
+
+
+class ImportPage(Page[ImportRecord]):
+    """One page of imports, newest first."""

@@ -1,4 +1,4 @@
-"""Order use cases outside the import: look up, list, cancel, re-route, and wake waiting orders."""
+"""Order use cases outside the import: look up, list, cancel, re-route, release holds, and wake waiting orders."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ordertower.kernel.db import utc_now
 from ordertower.kernel.errors import NotFoundError, ValidationError
 from ordertower.kernel.i18n import Message
 from ordertower.orders.allocation import OrderWork, allocate_orders, release_order_allocations
-from ordertower.orders.model import OPEN_STATUSES, HoldReason, OrderStatus, check_transition
+from ordertower.orders.model import OPEN_STATUSES, HoldReason, OrderStatus, check_transition, release_hold
 from ordertower.orders.tables import order_events, order_lines, orders
 from ordertower.routing.geo import geocode
 
@@ -309,15 +309,62 @@ def release_unmapped_holds(connection: Connection, catalog: CatalogSnapshot | No
             continue
         reasons = [reason for reason in order.hold_reasons if reason != HoldReason.UNMAPPED_SKU.value]
         target = OrderStatus.ON_HOLD if reasons else OrderStatus.PENDING
-        connection.execute(
-            update(orders)
-            .where(orders.c.id == order.id)
-            .values(hold_reasons=reasons, status=target.value, updated_at=utc_now())
-        )
-        _record(connection, order, "hold_released", target, "sku_mapped", {"released": HoldReason.UNMAPPED_SKU.value})
+        _write_released_hold(connection, order, HoldReason.UNMAPPED_SKU, reasons, target, "sku_mapped")
         if target is OrderStatus.PENDING:
             refreshed = get_order_or_raise(connection, order.number)
             works.append(_work_for(connection, refreshed, catalog, "sku_mapped"))
     allocate_orders(connection, works, catalog)
     logger.info("released unmapped_sku holds and routed %d orders", len(works))
     return len(works)
+
+
+def release_order_hold(
+    connection: Connection,
+    ref: str,
+    reason: HoldReason,
+    *,
+    cause: str = "operator",
+    catalog: CatalogSnapshot | None = None,
+) -> Row[Any]:
+    """Release one hold reason that a person has checked, and route and reserve the order once no hold is left.
+
+    The order is routed the way a new order of an import is. A re-import of the
+    unchanged order leaves the release in place, because the content hash that
+    identifies an unchanged order excludes hold reasons. A changed version is
+    checked again from scratch.
+    """
+    order = _lock_order(connection, get_order_or_raise(connection, ref).id)
+    if OrderStatus(order.status) not in OPEN_STATUSES:
+        raise OrderNotOpenError(field="status", value=order.status, problem=NOT_OPEN, status=order.status)
+
+    remaining, target = release_hold(order.number, OrderStatus(order.status), order.hold_reasons or [], reason)
+    _write_released_hold(connection, order, reason, [item.value for item in remaining], target, cause)
+    logger.info("order %s: %s hold released by %s; now %s", order.number, reason.value, cause, target.value)
+
+    if target is OrderStatus.PENDING:
+        catalog = catalog or load_snapshot(connection)
+        released = get_order_or_raise(connection, order.number)
+        allocate_orders(connection, [_work_for(connection, released, catalog, cause)], catalog)
+    return get_order_or_raise(connection, order.number)
+
+
+def _lock_order(connection: Connection, order_id: int) -> Row[Any]:
+    # Two operators releasing the same order at once would otherwise both route it and reserve its stock twice.
+    # On SQLite the write transaction's BEGIN IMMEDIATE already serialises them.
+    return connection.execute(select(orders).where(orders.c.id == order_id).with_for_update()).one()
+
+
+def _write_released_hold(
+    connection: Connection,
+    order: Row[Any],
+    released: HoldReason,
+    remaining: list[str],
+    target: OrderStatus,
+    cause: str,
+) -> None:
+    connection.execute(
+        update(orders)
+        .where(orders.c.id == order.id)
+        .values(hold_reasons=remaining, status=target.value, updated_at=utc_now())
+    )
+    _record(connection, order, "hold_released", target, cause, {"released": released.value})

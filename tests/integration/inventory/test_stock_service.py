@@ -11,6 +11,8 @@ from ordertower.inventory.model import InsufficientStockError, LedgerReason, Sto
 from ordertower.inventory.service import (
     ReservationRequest,
     adjust_stock,
+    count_ledger,
+    ensure_levels,
     ledger_sums,
     list_ledger,
     list_stock,
@@ -203,3 +205,37 @@ def test_unknown_or_bundle_sku_not_found(stocked, sku, location):
         adjust_stock(connection, sku=sku, location=location, delta=1, reason=LedgerReason.ADJUST)
 
     assert raised.value.params["ref"] in (sku, location)
+
+
+def test_empty_levels_left_out_on_request(stocked):
+    with stocked.write() as connection:
+        cap, la = ids(connection, "CAP-BLK", "LA")
+        ensure_levels(connection, [(cap, la)])  # as routing does for every location it weighs
+        set_stock(connection, sku="CAP-BLK", location="NJ", on_hand=0)  # counted empty
+        set_stock(connection, sku="MUG-WHT", location="NJ", on_hand=0, safety_stock=3)
+
+    with stocked.read() as connection:
+        every_level = {(level.sku, level.location) for level in list_stock(connection)}
+        with_units = {(level.sku, level.location) for level in list_stock(connection, include_empty=False)}
+        one_empty = list_stock(connection, sku="CAP-BLK", location="LA", include_empty=False)
+
+    assert every_level == {("CAP-BLK", "LA"), ("CAP-BLK", "NJ"), ("MUG-WHT", "LA"), ("MUG-WHT", "NJ")}
+    # A safety stock alone keeps a level in the list, since it lowers what the level can promise.
+    assert with_units == {("MUG-WHT", "LA"), ("MUG-WHT", "NJ")}
+    assert one_empty == []
+
+
+def test_ledger_count_matches_filters(stocked):
+    with stocked.write() as connection:
+        adjust_stock(connection, sku="MUG-WHT", location="LA", delta=5, reason="receipt")
+        adjust_stock(connection, sku="MUG-WHT", location="NJ", delta=2, reason="receipt")
+        product, location = ids(connection, "MUG-WHT", "LA")
+        reserve(connection, [ReservationRequest(product, location, 1, None)])
+
+    with stocked.read() as connection:
+        for filters in ({}, {"sku": "MUG-WHT"}, {"location": "LA"}, {"sku": "CAP-BLK", "location": "LA"}):
+            entries = list_ledger(connection, limit=1000, **filters)
+            assert count_ledger(connection, **filters) == len(entries), filters
+        assert count_ledger(connection) == 5
+        assert count_ledger(connection, sku="MUG-WHT", location="LA") == 3
+        assert len(list_ledger(connection, limit=2)) == 2
