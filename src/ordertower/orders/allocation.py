@@ -121,8 +121,13 @@ def lock_stock(
     """Create missing stock rows of the products `works` needs, lock them and return available units by
     (product id, location id)."""
     needed = stocked_products(works, catalog)
-    inventory.ensure_levels(connection, [(product, location) for product in needed for location in catalog.locations])
-    return inventory.lock_available(connection, needed)
+    locked = inventory.lock_available(connection, needed)
+    wanted = [(product, location) for product in needed for location in catalog.locations]
+    # Rows are missing only the first time a product is routed to a location, so the usual batch locks once.
+    if any(pair not in locked for pair in wanted):
+        inventory.ensure_levels(connection, wanted)
+        locked = inventory.lock_available(connection, needed)
+    return locked
 
 
 def plan_routes(
