@@ -1,7 +1,7 @@
 """Route an import's next batch while the database server stores the one before (PostgreSQL).
 
-On PostgreSQL most of a batch's time is the server's: storing about 14 rows
-per order, checking their foreign keys and updating indexes. A serial import
+On PostgreSQL most of a batch's time is the server's: storing about 13 rows
+per order and their index entries. A serial import
 waits for that before it routes the next batch. Here a writer thread with its
 own connection writes one batch while this thread routes the next.
 
