@@ -117,23 +117,21 @@ def _stray_allocations(connection: Connection) -> Finding | None:
 
 
 def _allocations_without_stock_level(connection: Connection) -> Finding | None:
-    missing = ~exists().where(
-        and_(
-            stock_levels.c.product_id == allocations.c.product_id,
-            stock_levels.c.location_id == allocations.c.location_id,
-        )
-    )
-    return _count_ids(connection, "allocations_without_stock_level", UNSTOCKED_ALLOCATIONS, allocations, missing)
+    return _without_stock_level(connection, "allocations_without_stock_level", UNSTOCKED_ALLOCATIONS, allocations)
 
 
 def _entries_without_stock_level(connection: Connection) -> Finding | None:
+    return _without_stock_level(connection, "ledger_entries_without_stock_level", UNSTOCKED_ENTRIES, stock_ledger)
+
+
+def _without_stock_level(connection: Connection, check: str, message: Message, table: Table) -> Finding | None:
     missing = ~exists().where(
         and_(
-            stock_levels.c.product_id == stock_ledger.c.product_id,
-            stock_levels.c.location_id == stock_ledger.c.location_id,
+            stock_levels.c.product_id == table.c.product_id,
+            stock_levels.c.location_id == table.c.location_id,
         )
     )
-    return _count_ids(connection, "ledger_entries_without_stock_level", UNSTOCKED_ENTRIES, stock_ledger, missing)
+    return _count_ids(connection, check, message, table, missing)
 
 
 def _entries_of_missing_orders(connection: Connection) -> Finding | None:
