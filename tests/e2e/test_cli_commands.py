@@ -466,3 +466,37 @@ def test_db_check_names_a_stray_line(run_cli: Run, wholesale_orders: Database):
     assert document["ok"] is False
     assert [finding["check"] for finding in document["findings"]][:1] == ["stray_lines"]
     assert document["findings"][0]["message"] == "所属订单不存在的订单行"
+
+
+def _unused_local_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("postgresql+psycopg://postgres:secret@127.0.0.1:{port}/ordertower", "failed"),
+        ("nonsense", "Could not parse SQLAlchemy URL"),
+        ("mysql://localhost/ordertower", "No module named"),
+    ],
+)
+def test_unusable_database_is_one_line(run_cli: Run, url: str, reason: str):
+    url = url.format(port=_unused_local_port())
+
+    english = run_cli("--database-url", url, "orders", "list")
+    chinese = run_cli("--lang", "zh", "--database-url", url, "db", "check")
+
+    assert english.returncode == 1
+    assert english.stderr.startswith("Error: Cannot use the database ")
+    assert reason in english.stderr
+    assert "createdb NAME" in english.stderr
+    assert "Traceback" not in english.stderr
+    assert "secret" not in english.stderr
+    assert len(english.stderr.strip().splitlines()) == 1
+    assert chinese.returncode == 1
+    assert chinese.stderr.startswith("错误：无法使用数据库 ")
+    assert "Traceback" not in chinese.stderr

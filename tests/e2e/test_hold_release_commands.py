@@ -103,7 +103,7 @@ def test_release_cli_json_and_chinese(run_cli: Run, held_file: Path):
     second = run_cli("orders", "release", "WH-5003", "--reason", "address_invalid", "--json")
 
     assert first.returncode == 0, first.stderr
-    assert "已解除 unpaid 暂停，当前状态：on_hold。" in first.stdout
+    assert "已解除 unpaid 暂停，仍因 address_invalid 暂停。" in first.stdout
     assert second.returncode == 0, second.stderr
     order = second.json()
     assert order["external_id"] == "WH-5003"
@@ -162,7 +162,19 @@ def test_release_cli_cancelled_order(run_cli: Run, held_file: Path):
 
     assert cancelled.returncode == 0, cancelled.stderr
     assert result.returncode == 1
-    assert "the order is cancelled; only pending, on_hold, backordered or allocated orders" in result.stderr
+    assert "is cancelled, so it has no hold to release." in result.stderr
+
+
+def test_release_cli_names_holds_left(run_cli: Run, held_file: Path):
+    before = run_cli("orders", "show", "WH-5003", "--json").json()
+    result = run_cli("orders", "release", "WH-5003", "--reason", "unpaid")
+
+    assert sorted(before["hold_reasons"]) == ["address_invalid", "unpaid"]
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"Order {before['number']}: the unpaid hold is released, and the order is still on hold for address_invalid."
+        in result.stdout
+    )
 
 
 def test_release_api_routes_order(client: TestClient):

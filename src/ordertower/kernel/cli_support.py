@@ -15,9 +15,11 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.cells import cell_len
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 
 from ordertower.kernel.db import Database
-from ordertower.kernel.errors import OrderTowerError
+from ordertower.kernel.errors import DatabaseFailedError, DatabaseUnavailableError, OrderTowerError
 from ordertower.kernel.i18n import Language, Message, current_language, parse_language, set_language, system_language
 from ordertower.kernel.settings import get_settings
 
@@ -37,9 +39,33 @@ class CliState:
         if self._database is None:
             from ordertower.kernel.migrate import upgrade
 
-            self._database = Database(self.database_url or get_settings().database_url)
-            upgrade(self._database)
+            url = self.database_url or get_settings().database_url
+            try:
+                database = Database(url)
+                upgrade(database)
+            except (SQLAlchemyError, ImportError) as error:
+                raise database_unavailable(url, error) from error
+            self._database = database
         return self._database
+
+
+def database_unavailable(url: str, error: BaseException) -> DatabaseUnavailableError:
+    """Describe a database that cannot be opened or reached in one line, without the URL's password."""
+    safe_url, reason = _describe_failure(url, error)
+    return DatabaseUnavailableError(url=safe_url, reason=reason)
+
+
+def _describe_failure(url: str, error: BaseException) -> tuple[str, str]:
+    """Return the URL without its password and the first line of the driver's message."""
+    try:
+        safe_url = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        safe_url = url
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    reason = lines[0].rstrip(".") if lines else type(cause).__name__
+    logger.debug("database %s failed", safe_url, exc_info=error)
+    return safe_url, reason
 
 
 state = CliState()
@@ -146,6 +172,12 @@ def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
             return function(*args, **kwargs)
         except OrderTowerError as error:
             typer.echo(_prefix() + error.render(current_language()), err=True)
+            raise typer.Exit(1) from error
+        except (OperationalError, InterfaceError) as error:
+            # The database failed after it was opened: its server stopped, say, or a lock timed out.
+            url, reason = _describe_failure(state.database_url or get_settings().database_url, error)
+            failure = DatabaseFailedError(url=url, reason=reason)
+            typer.echo(_prefix() + failure.render(current_language()), err=True)
             raise typer.Exit(1) from error
 
     return wrapper

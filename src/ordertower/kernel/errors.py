@@ -48,6 +48,26 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class DatabaseUnavailableError(OrderTowerError):
+    code = "database_unavailable"
+    http_status = 503
+    message = Message(
+        "Cannot use the database {url}: {reason}. Check ORDERTOWER_DATABASE_URL or --database-url; "
+        "a PostgreSQL database must exist first (createdb NAME) and its server must be running.",
+        "无法使用数据库 {url}：{reason}。请检查 ORDERTOWER_DATABASE_URL 或 --database-url；"
+        "PostgreSQL 数据库需要先创建（createdb 数据库名），且其服务器须在运行。",
+    )
+
+
+class DatabaseFailedError(OrderTowerError):
+    code = "database_failed"
+    http_status = 503
+    message = Message(
+        "The database {url} reported an error: {reason}. If its server stopped, start it and run the command again.",
+        "数据库 {url} 报告错误：{reason}。如果数据库服务器已停止，请启动后重新运行命令。",
+    )
+
+
 class NotFoundError(OrderTowerError):
     code = "not_found"
     http_status = 404

@@ -56,6 +56,10 @@ RELEASED = Message(
     "Order {number}: the {reason} hold is released, and the order is {status}.",
     "订单 {number}：已解除 {reason} 暂停，当前状态：{status}。",
 )
+STILL_HELD = Message(
+    "Order {number}: the {reason} hold is released, and the order is still on hold for {remaining}.",
+    "订单 {number}：已解除 {reason} 暂停，仍因 {remaining} 暂停。",
+)
 ROUTING_NONE = Message("Order {number} has not been routed ({status}).", "订单 {number} 尚未分配仓库（{status}）。")
 PROGRESS = Message("import", "导入")
 # Headings of `orders list`, each with its column width in terminal cells and its alignment (< left, > right).
@@ -521,6 +525,8 @@ def release_command(
         resource = build_resources(connection, [row])[0]
     if json_output:
         print_json(resource)
+    elif resource["hold_reasons"]:
+        say(STILL_HELD, number=resource["number"], reason=reason, remaining=", ".join(resource["hold_reasons"]))
     else:
         say(RELEASED, number=resource["number"], reason=reason, status=resource["status"])
 

@@ -10,12 +10,13 @@ refused, and compare the stock levels with the ledger and the allocations.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, Select, Table, and_, exists, func, or_, select
 
+from ordertower.catalog.tables import locations, products
 from ordertower.inventory.service import ledger_sums
 from ordertower.inventory.tables import stock_ledger, stock_levels
 from ordertower.kernel.i18n import Language, Message
@@ -141,12 +142,15 @@ def _entries_of_missing_orders(connection: Connection) -> Finding | None:
 
 def _ledger_differs(connection: Connection) -> Finding | None:
     sums = ledger_sums(connection)
-    differing = [
-        level
-        for level in connection.execute(_levels())
-        if sums.get((level.product_id, level.location_id), (0, 0)) != (level.on_hand, level.reserved)
-    ]
-    return _level_finding("ledger_differs_from_stock_levels", LEDGER_DIFFERS, differing)
+    examples = []
+    for level in connection.execute(_levels()):
+        on_hand, reserved = sums.get((level.product_id, level.location_id), (0, 0))
+        if (on_hand, reserved) != (level.on_hand, level.reserved):
+            examples.append(
+                f"{_level_name(level)}: on_hand {level.on_hand}, ledger {on_hand}; "
+                f"reserved {level.reserved}, ledger {reserved}"
+            )
+    return _level_finding("ledger_differs_from_stock_levels", LEDGER_DIFFERS, examples)
 
 
 def _reserved_differs(connection: Connection) -> Finding | None:
@@ -158,29 +162,42 @@ def _reserved_differs(connection: Connection) -> Finding | None:
             )
         )
     }
-    differing = [
-        level
-        for level in connection.execute(_levels())
-        if allocated.get((level.product_id, level.location_id), 0) != level.reserved
-    ]
-    return _level_finding("reserved_differs_from_allocations", RESERVED_DIFFERS, differing)
+    examples = []
+    for level in connection.execute(_levels()):
+        units = allocated.get((level.product_id, level.location_id), 0)
+        if units != level.reserved:
+            examples.append(f"{_level_name(level)}: reserved {level.reserved}, allocated {units}")
+    return _level_finding("reserved_differs_from_allocations", RESERVED_DIFFERS, examples)
 
 
-def _levels() -> Select[tuple[int, int, int, int, int]]:
-    return select(
-        stock_levels.c.id,
-        stock_levels.c.product_id,
-        stock_levels.c.location_id,
-        stock_levels.c.on_hand,
-        stock_levels.c.reserved,
-    ).order_by(stock_levels.c.id)
+def _levels() -> Select[tuple[int, int, int, int, str | None, str | None]]:
+    # Outer joins, so that a level whose product or location is gone still shows, named by its ids.
+    return (
+        select(
+            stock_levels.c.product_id,
+            stock_levels.c.location_id,
+            stock_levels.c.on_hand,
+            stock_levels.c.reserved,
+            products.c.sku,
+            locations.c.code,
+        )
+        .outerjoin(products, products.c.id == stock_levels.c.product_id)
+        .outerjoin(locations, locations.c.id == stock_levels.c.location_id)
+        .order_by(stock_levels.c.id)
+    )
 
 
-def _level_finding(check: str, message: Message, differing: Sequence[Row[Any]]) -> Finding | None:
-    if not differing:
+def _level_name(level: Row[Any]) -> str:
+    sku = level.sku or f"product {level.product_id}"
+    code = level.code or f"location {level.location_id}"
+    return f"{sku}@{code}"
+
+
+def _level_finding(check: str, message: Message, examples: list[str]) -> Finding | None:
+    """Return the finding of stock levels described by `examples`, one each, or None when there are none."""
+    if not examples:
         return None
-    examples = [f"stock_levels.id={level.id}" for level in differing[:EXAMPLES]]
-    return Finding(check, message, len(differing), examples)
+    return Finding(check, message, len(examples), examples[:EXAMPLES])
 
 
 def _count_ids(

@@ -22,6 +22,7 @@ __all__ = [
     "HoldReason",
     "InvalidTransitionError",
     "NotHeldForReasonError",
+    "OrderClosedError",
     "OrderNotHeldError",
     "OrderStatus",
     "check_transition",
@@ -146,11 +147,22 @@ class HoldNotReleasableError(OrderTowerError):
     code = "hold_not_releasable"
     http_status = 422
     message = Message(
-        "Order {order}: a {reason} hold cannot be released by hand. It ends when every line's channel SKU maps to "
+        "Order {order}: the {reason} hold cannot be released by hand. It ends when every line's channel SKU maps to "
         "a product, so add the mapping under sku_mappings in the workspace file and run "
         "`ordertower workspace apply FILE`.",
         "订单 {order}：{reason} 暂停不能手动解除，每个订单行的渠道 SKU 都映射到商品后才会解除。"
         "请在工作区文件的 sku_mappings 中添加映射，然后运行 `ordertower workspace apply FILE`。",
+    )
+
+
+class OrderClosedError(OrderTowerError):
+    """A release requested for an order that is no longer open: cancelled, shipped, delivered or returned."""
+
+    code = "order_not_open"
+    http_status = 409
+    message = Message(
+        "Order {order} is {status}, so it has no hold to release.",
+        "订单 {order} 的状态为 {status}，没有可解除的暂停。",
     )
 
 

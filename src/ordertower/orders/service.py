@@ -15,7 +15,14 @@ from ordertower.kernel.db import utc_now
 from ordertower.kernel.errors import NotFoundError, ValidationError
 from ordertower.kernel.i18n import Message
 from ordertower.orders.allocation import OrderWork, allocate_orders, release_order_allocations
-from ordertower.orders.model import OPEN_STATUSES, HoldReason, OrderStatus, check_transition, release_hold
+from ordertower.orders.model import (
+    OPEN_STATUSES,
+    HoldReason,
+    OrderClosedError,
+    OrderStatus,
+    check_transition,
+    release_hold,
+)
 from ordertower.orders.tables import order_events, order_lines, orders
 from ordertower.routing.geo import geocode
 
@@ -335,7 +342,7 @@ def release_order_hold(
     """
     order = _lock_order(connection, get_order_or_raise(connection, ref).id)
     if OrderStatus(order.status) not in OPEN_STATUSES:
-        raise OrderNotOpenError(field="status", value=order.status, problem=NOT_OPEN, status=order.status)
+        raise OrderClosedError(order=order.number, status=order.status)
 
     remaining, target = release_hold(order.number, OrderStatus(order.status), order.hold_reasons or [], reason)
     _write_released_hold(connection, order, reason, [item.value for item in remaining], target, cause)

@@ -29,9 +29,10 @@ from ordertower.orders.model import (
     HoldNotReleasableError,
     HoldReason,
     NotHeldForReasonError,
+    OrderClosedError,
     OrderNotHeldError,
 )
-from ordertower.orders.service import OrderNotOpenError, cancel_order, release_order_hold
+from ordertower.orders.service import cancel_order, release_order_hold
 from ordertower.orders.tables import allocations
 
 STOCK = """
@@ -243,12 +244,14 @@ def test_cancelled_order_not_open(stocked, tmp_path):
     with stocked.write() as connection:
         cancel_order(connection, "WH-1")
 
-    with pytest.raises(OrderNotOpenError) as raised, stocked.write() as connection:
+    with pytest.raises(OrderClosedError) as raised, stocked.write() as connection:
         release_order_hold(connection, "WH-1", HoldReason.UNPAID)
 
     assert raised.value.code == "order_not_open"
     assert raised.value.http_status == 409
-    assert "cancelled" in raised.value.render("en")
+    assert (
+        raised.value.render("en") == f"Order {raised.value.params['order']} is cancelled, so it has no hold to release."
+    )
 
 
 def test_concurrent_releases_reserve_once(stocked, tmp_path):
