@@ -425,7 +425,7 @@ def test_imports_list_shows_each_import(run_cli: Run, wholesale_orders: Database
 
     assert listed.returncode == 0, listed.stderr
     page = listed.json()
-    assert (page["total"], page["limit"], page["offset"]) == (1, 20, 0)
+    assert (page["total"], page["limit"], page["offset"]) == (1, 50, 0)
     (record,) = page["items"]
     assert record["status"] == "finished"
     assert record["created"] == 3
@@ -500,3 +500,16 @@ def test_unusable_database_is_one_line(run_cli: Run, url: str, reason: str):
     assert chinese.returncode == 1
     assert chinese.stderr.startswith("错误：无法使用数据库 ")
     assert "Traceback" not in chinese.stderr
+
+
+def test_orders_list_counts_in_words(run_cli: Run, wholesale_orders: Database):
+    listed = run_cli("orders", "list", "--limit", "1")
+    past_end = run_cli("orders", "list", "--offset", "500")
+    chinese = run_cli("--lang", "zh", "orders", "list", "--offset", "500")
+    total = run_cli("orders", "list", "--json").json()["total"]
+
+    assert listed.returncode == 0, listed.stderr
+    assert f"1 of {total} orders shown" in listed.stderr
+    assert past_end.returncode == 0, past_end.stderr
+    assert f"{total} orders match, all before --offset 500." in past_end.stdout
+    assert f"共有 {total} 个订单符合条件，都在 --offset 500 之前。" in chinese.stdout

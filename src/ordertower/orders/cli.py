@@ -50,6 +50,10 @@ IMPORTED = Message(
 # The problem names the field and the value itself, so the line number is all that is added.
 ROW_ERROR = Message("  line {line}: {problem}", "  第 {line} 行：{problem}")
 NO_ORDERS = Message("No orders match.", "没有符合条件的订单。")
+PAST_THE_END = Message(
+    "{total} orders match, all before --offset {offset}.", "共有 {total} 个订单符合条件，都在 --offset {offset} 之前。"
+)
+SHOWN = Message("{shown} of {total} orders shown", "显示 {shown} 个，共 {total} 个订单")
 CANCELLED = Message("Order {number} cancelled.", "订单 {number} 已取消。")
 REROUTED = Message("Order {number} is {status}.", "订单 {number} 当前状态：{status}。")
 RELEASED = Message(
@@ -330,7 +334,10 @@ def list_command(
         print_json(page(resources, total=total, limit=limit, offset=offset))
         return
     if not resources:
-        say(NO_ORDERS)
+        if total:
+            say(PAST_THE_END, total=total, offset=offset)
+        else:
+            say(NO_ORDERS)
         return
     typer.echo(" ".join(pad_cells(heading.render(), width, align) for heading, width, align in ORDER_COLUMNS))
     for order in resources:
@@ -340,7 +347,7 @@ def list_command(
             f"{order['number']:<10} {order['channel']:<14} {order['external_number']:<22} "
             f"{order['status']:<12} {order['total']:>10} {order['currency']:<4} {ships:<8} {holds}"
         )
-    typer.echo(f"({len(resources)} / {total})", err=True)
+    typer.echo(SHOWN.render(current_language(), shown=len(resources), total=total), err=True)
 
 
 UNKNOWN_FORMAT = Message(
@@ -603,7 +610,8 @@ NO_IMPORTS = Message("No imports yet.", "还没有导入记录。")
 )
 @handle_errors
 def list_imports_command(
-    limit: int = typer.Option(20, "--limit", min=1, max=500, help=help_text("Imports to show.", "显示的导入记录数。")),
+    # The API's default, so that `imports list --json` prints what GET /api/v1/imports returns.
+    limit: int = typer.Option(50, "--limit", min=1, max=500, help=help_text("Imports to show.", "显示的导入记录数。")),
     offset: int = typer.Option(0, "--offset", min=0, help=help_text("Imports to skip.", "跳过的导入记录数。")),
     json_output: bool = typer.Option(
         False,
