@@ -460,7 +460,9 @@ def test_db_check_names_a_stray_line(run_cli: Run, wholesale_orders: Database):
     assert "All record checks passed" in passing.stdout
     assert passing_json.json() == {"ok": True, "findings": []}
     assert failing.returncode == 1
-    assert f"order lines whose order is missing: 1 (e.g. order_lines.id={line_id})" in failing.stdout
+    assert (
+        f"order lines whose order is missing: 1 (e.g. order_lines.id={line_id} (order_id=1000000000))" in failing.stdout
+    )
     assert failing_zh.returncode == 1
     document = failing_zh.json()
     assert document["ok"] is False

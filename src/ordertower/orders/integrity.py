@@ -114,7 +114,8 @@ def _stray_allocations(connection: Connection) -> Finding | None:
     )
     order_exists = exists().where(orders.c.id == allocations.c.order_id)
     broken = or_(~order_exists, ~own_line, ~own_shipment)
-    return _count_ids(connection, "stray_allocations", STRAY_ALLOCATIONS, allocations, broken)
+    details = ("order_id", "order_line_id", "shipment_id")
+    return _count_ids(connection, "stray_allocations", STRAY_ALLOCATIONS, allocations, broken, details=details)
 
 
 def _allocations_without_stock_level(connection: Connection) -> Finding | None:
@@ -132,7 +133,7 @@ def _without_stock_level(connection: Connection, check: str, message: Message, t
             stock_levels.c.location_id == table.c.location_id,
         )
     )
-    return _count_ids(connection, check, message, table, missing)
+    return _count_ids(connection, check, message, table, missing, details=("product_id", "location_id"))
 
 
 def _entries_of_missing_orders(connection: Connection) -> Finding | None:
@@ -201,10 +202,22 @@ def _level_finding(check: str, message: Message, examples: list[str]) -> Finding
 
 
 def _count_ids(
-    connection: Connection, check: str, message: Message, table: Table, condition: ColumnElement[bool]
+    connection: Connection,
+    check: str,
+    message: Message,
+    table: Table,
+    condition: ColumnElement[bool],
+    *,
+    details: tuple[str, ...] = ("order_id",),
 ) -> Finding | None:
+    """Count the rows of `table` that meet `condition`; name a few by id, with the `details` columns that point away."""
     count = connection.scalar(select(func.count()).select_from(table).where(condition)) or 0
     if not count:
         return None
-    ids = connection.scalars(select(table.c.id).where(condition).order_by(table.c.id).limit(EXAMPLES)).all()
-    return Finding(check, message, int(count), [f"{table.name}.id={value}" for value in ids])
+    columns = [table.c.id, *(table.c[name] for name in details)]
+    rows = connection.execute(select(*columns).where(condition).order_by(table.c.id).limit(EXAMPLES)).all()
+    examples = []
+    for row in rows:
+        pointers = ", ".join(f"{name}={value}" for name, value in zip(details, row[1:], strict=True))
+        examples.append(f"{table.name}.id={row[0]} ({pointers})")
+    return Finding(check, message, int(count), examples)

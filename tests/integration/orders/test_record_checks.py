@@ -113,3 +113,22 @@ def test_order_deleted_by_hand_is_found(database, imported):
         connection.execute(orders.delete().where(orders.c.id == first))
 
     assert set(checks_failing(database)) == {"ledger_entries_of_missing_orders", "reserved_differs_from_allocations"}
+
+
+def test_stray_examples_name_what_they_point_to(database, imported):
+    with database.write() as connection:
+        line_id = connection.scalar(select(order_lines.c.id).order_by(order_lines.c.id).limit(1))
+        connection.execute(update(order_lines).where(order_lines.c.id == line_id).values(order_id=MISSING))
+        level = connection.execute(select(stock_levels).where(stock_levels.c.reserved > 0).limit(1)).one()
+        connection.execute(
+            update(stock_levels).where(stock_levels.c.id == level.id).values(reserved=level.reserved + 1)
+        )
+
+    with database.read() as connection:
+        findings = {finding.check: finding.examples for finding in check_records(connection)}
+
+    assert findings["stray_lines"] == [f"order_lines.id={line_id} (order_id={MISSING})"]
+    assert findings["reserved_differs_from_allocations"][0].endswith(
+        f": reserved {level.reserved + 1}, allocated {level.reserved}"
+    )
+    assert "@LA:" in findings["reserved_differs_from_allocations"][0]
