@@ -210,7 +210,7 @@ def _count_ids(
     *,
     details: tuple[str, ...] = ("order_id",),
 ) -> Finding | None:
-    """Count the rows of `table` that meet `condition`; name a few by id, with the `details` columns that point away."""
+    """Count the rows of `table` that meet `condition`, and name a few by id and their `details` columns."""
     count = connection.scalar(select(func.count()).select_from(table).where(condition)) or 0
     if not count:
         return None

@@ -115,7 +115,7 @@ def test_order_deleted_by_hand_is_found(database, imported):
     assert set(checks_failing(database)) == {"ledger_entries_of_missing_orders", "reserved_differs_from_allocations"}
 
 
-def test_stray_examples_name_what_they_point_to(database, imported):
+def test_stray_examples_name_parents(database, imported):
     with database.write() as connection:
         line_id = connection.scalar(select(order_lines.c.id).order_by(order_lines.c.id).limit(1))
         connection.execute(update(order_lines).where(order_lines.c.id == line_id).values(order_id=MISSING))
