@@ -515,3 +515,17 @@ def test_orders_list_counts_in_words(run_cli: Run, wholesale_orders: Database):
     assert past_end.returncode == 0, past_end.stderr
     assert f"{total} orders match, all before --offset 500." in past_end.stdout
     assert f"共有 {total} 个订单符合条件，都在 --offset 500 之前。" in chinese.stdout
+
+
+def test_orders_show_lists_events(run_cli: Run, wholesale_orders: Database):
+    number = run_cli("orders", "list", "--json").json()["items"][0]["number"]
+
+    english = run_cli("orders", "show", number)
+    chinese = run_cli("--lang", "zh", "orders", "show", number)
+
+    assert english.returncode == 0, english.stderr
+    assert "\n  events:\n" in english.stdout
+    assert "  imported  - -> pending  (import)" in english.stdout
+    assert "  routed  pending -> allocated  (import)" in english.stdout
+    assert "\n  事件：\n" in chinese.stdout
+    assert "  imported  - -> pending（import）" in chinese.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,8 @@ HOLD_LINE = Message("  hold: {reasons}", "  暂停原因：{reasons}")
 ADDRESS_PROBLEM_LINE = Message("  address: {problem}", "  地址问题：{problem}")
 SHIP_LINE = Message("  ship from {location} ({status}): {items}", "  从 {location} 发货（{status}）：{items}")
 ROUTING_LINE = Message("  routing: {reason}", "  路由说明：{reason}")
+EVENTS_HEADING = Message("  events:", "  事件：")
+EVENT_LINE = Message("    {at}  {kind}  {change}  ({cause})", "    {at}  {kind}  {change}（{cause}）")
 CANDIDATE_ROW = Message(
     "  {locations:<12} distance_km={distance_km} splits={splits} rank={rank} load={load} stock={stock} "
     "eliminated_by={eliminated_by}",
@@ -448,6 +451,18 @@ def _print_order(order: dict[str, Any]) -> None:
     reason = ((order["routing"] or {}).get("explanation") or {}).get("reason")
     if reason:
         say(ROUTING_LINE, reason=reason.get(current_language(), reason.get("en")))
+    _print_events(order.get("events") or [])
+
+
+def _print_events(events: list[dict[str, Any]]) -> None:
+    """Print each status change of the order, oldest first, with its time in UTC and its cause."""
+    if not events:
+        return
+    say(EVENTS_HEADING)
+    for event in events:
+        at = datetime.fromisoformat(event["at"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        change = f"{event['from_status'] or '-'} -> {event['to_status'] or '-'}"
+        say(EVENT_LINE, at=at, kind=event["kind"], change=change, cause=event["cause"])
 
 
 @orders_app.command(
