@@ -300,10 +300,10 @@ def _apply_reserved_change(
 def _reserve_unnested(connection: Connection, parameters: list[dict[str, int]]) -> int:
     """Reserve on every stock row of `parameters` in one UPDATE and return the number of rows it changed.
 
-    Only reserve() comes here, and routing has locked the same rows in this
-    transaction before, so the order in which the join visits them cannot
-    deadlock. One statement instead of one per stock row saved about 20 ms
-    per batch of 2,000 orders, most of it the server's parsing and planning.
+    Only reserve() comes here. Its one caller, apply_routing(), runs after lock_stock()
+    has locked the same rows in this transaction, so the order in which the join visits
+    them cannot deadlock. In the import benchmark the reserving statements of a batch of
+    2,000 orders took about 5 ms instead of 22 ms.
     """
     result = connection.exec_driver_sql(
         "UPDATE stock_levels AS level SET reserved = level.reserved + wanted.quantity "

@@ -122,10 +122,10 @@ def lock_stock(
     (product id, location id)."""
     needed = stocked_products(works, catalog)
     locked = inventory.lock_available(connection, needed)
-    wanted = [(product, location) for product in needed for location in catalog.locations]
+    required = [(product, location) for product in needed for location in catalog.locations]
     # Rows are missing only the first time a product is routed to a location, so the usual batch locks once.
-    if any(pair not in locked for pair in wanted):
-        inventory.ensure_levels(connection, wanted)
+    if any(pair not in locked for pair in required):
+        inventory.ensure_levels(connection, required)
         locked = inventory.lock_available(connection, needed)
     return locked
 

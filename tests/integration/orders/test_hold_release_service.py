@@ -65,9 +65,9 @@ def test_release_routes_like_new_order(stocked, tmp_path):
     ]
     import_file(stocked, write_generic_csv(tmp_path / "orders.csv", rows))
     with stocked.read() as connection:
-        held = order(connection, "WH-HELD")
-        assert (held.status, held.hold_reasons) == ("on_hold", ["address_invalid"])
-        assert allocated_units(connection, held.id) == {}
+        held_order = order(connection, "WH-HELD")
+        assert (held_order.status, held_order.hold_reasons) == ("on_hold", ["address_invalid"])
+        assert allocated_units(connection, held_order.id) == {}
 
     with stocked.write() as connection:
         released = release_order_hold(connection, "WH-HELD", HoldReason.ADDRESS_INVALID, cause="cli")
@@ -141,11 +141,11 @@ def test_unchanged_reimport_keeps_release(stocked, tmp_path):
 
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
     with stocked.read() as connection:
-        kept = order(connection, "WH-1")
-        assert kept.status == "allocated"
-        assert kept.hold_reasons == []
-        assert allocated_units(connection, kept.id) == {("MUG-WHT", "LA"): 2}
-        assert len(events_of(connection, kept.id)) == events_before
+        reimported = order(connection, "WH-1")
+        assert reimported.status == "allocated"
+        assert reimported.hold_reasons == []
+        assert allocated_units(connection, reimported.id) == {("MUG-WHT", "LA"): 2}
+        assert len(events_of(connection, reimported.id)) == events_before
         assert count_rows(connection, stock_ledger) == ledger_before
         assert stock_problems(connection) == []
 
@@ -167,8 +167,8 @@ def test_unchanged_amazon_reimport_keeps_release(stocked, tmp_path):
 
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
     with stocked.read() as connection:
-        kept = order(connection, "112-0000001-0000001")
-        assert (kept.status, kept.hold_reasons) == ("allocated", [])
+        reimported = order(connection, "112-0000001-0000001")
+        assert (reimported.status, reimported.hold_reasons) == ("allocated", [])
         assert stock_problems(connection) == []
 
 
