@@ -198,7 +198,7 @@ def plan_routes(
             )
         status = OrderStatus.ALLOCATED if decision.fully_allocated else OrderStatus.BACKORDERED
         # Routing keys shortages by our internal line key; operators need the SKU.
-        decision.explanation["shortages"] = _shortages_by_sku(decision, catalog)
+        decision.record["shortages"] = _shortages_by_sku(decision, catalog)
         plan.outcomes[work.order_id] = AllocationOutcome(status, decision)
 
     plan.remaining = {
@@ -274,7 +274,7 @@ def _write_outcomes(
                 {
                     "b_id": work.order_id,
                     "b_status": outcomes[work.order_id].status.value,
-                    "b_routing": outcomes[work.order_id].decision.explanation,
+                    "b_routing": outcomes[work.order_id].decision.record,
                     "b_now": now,
                 }
                 for work in stored
@@ -292,8 +292,8 @@ def _write_outcomes(
                 "cause": work.cause,
                 "created_at": now,
                 "data": {
-                    "winner": outcome.decision.explanation.get("winner", []),
-                    "shortages": outcome.decision.explanation["shortages"],
+                    "winner": outcome.decision.record["winner"],
+                    "shortages": outcome.decision.record["shortages"],
                 },
             }
         )

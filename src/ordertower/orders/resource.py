@@ -12,6 +12,7 @@ from ordertower.catalog.tables import channels, locations, products
 from ordertower.customers.tables import customers
 from ordertower.kernel.money import format_amount
 from ordertower.orders.tables import allocations, order_events, order_imports, order_lines, shipments
+from ordertower.routing.description import describe_decision
 
 
 def build_resources(
@@ -144,7 +145,7 @@ def _resource(
         "shipments": shipment_list,
         "routing": {
             "rules": (row.routing or {}).get("rules", []),
-            "explanation": row.routing,
+            "explanation": describe_decision(row.routing),
         },
         "created_at": row.created_at.isoformat(),
         "updated_at": row.updated_at.isoformat(),

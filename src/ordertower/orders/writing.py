@@ -118,7 +118,7 @@ def insert_staged(connection: Connection, staged: NewOrders, outcomes: Mapping[i
         outcome = outcomes.get(row["id"])
         if outcome is not None:
             row["status"] = outcome.status.value
-            row["routing"] = outcome.decision.explanation
+            row["routing"] = outcome.decision.record
     append_rows(connection, orders, staged.rows)
     append_rows(connection, order_lines, staged.line_rows)
     append_rows(

@@ -11,6 +11,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ordertower.routing.description import describe_decision
 from ordertower.routing.geo import Coordinates
 
 __all__ = ["Allocation", "Coordinates", "DemandLine", "LocationCandidate", "RoutingDecision"]
@@ -58,11 +59,17 @@ class Allocation:
 class RoutingDecision:
     """The chosen allocations, the units that could not be allocated, and why.
 
-    `explanation` is JSON-serialisable and is stored with the order so that an
-    operator can see which rule picked the locations.
+    `record` is JSON-serialisable and is stored with the order, so that an
+    operator can see which rule picked the locations; `explanation` describes
+    it in words.
     """
 
     allocations: list[Allocation]
     fully_allocated: bool
     shortages: dict[Hashable, int] = field(default_factory=dict)
-    explanation: dict[str, Any] = field(default_factory=dict)
+    record: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def explanation(self) -> dict[str, Any]:
+        """The record as the API shows it: candidates by field name and the reason in English and Chinese."""
+        return describe_decision(self.record) or {}

@@ -23,14 +23,6 @@ MAX_EXPLAINED_PLANS = 10
 
 TIE_BREAK = "tie_break"
 
-_RULE_NAMES_ZH = {
-    "closest": "距离最近",
-    "fewest_splits": "拆单最少",
-    "rank": "优先级最高",
-    "balance": "负载最低",
-    "most_stock": "库存最多",
-}
-
 
 class _Site:
     """A location with the figures of this order precomputed."""

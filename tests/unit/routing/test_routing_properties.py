@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ordertower.routing import RULES, Coordinates, DemandLine, LocationCandidate, plan_fulfillment
+from ordertower.routing.description import describe_decision
 
 SKUS = ("A", "B", "C")
 CODES = ("L1", "L2", "L3", "L4", "L5")
@@ -63,7 +64,9 @@ def test_allocations_stay_within_stock_and_demand(inputs):
         assert allocated_to.get(line.line_key, 0) + decision.shortages.get(line.line_key, 0) == line.quantity
 
     assert decision.fully_allocated == (not decision.shortages)
-    json.dumps(decision.explanation, allow_nan=False)
+    # The record is what the database stores; read back from JSON it must describe the same decision.
+    stored = json.loads(json.dumps(decision.record, allow_nan=False))
+    assert describe_decision(stored) == decision.explanation
 
 
 @settings(max_examples=300, deadline=None)
