@@ -21,10 +21,10 @@ from contextlib import contextmanager
 logger = logging.getLogger(__name__)
 
 
-COLLECT_EVERY_BATCHES = 10
-"""Batches between two collections. The import left about 55 objects in cycles per 500 orders, and each
-collection walks the objects of the batch still in hand, so collecting after every batch cost more than
-it freed."""
+COLLECT_EVERY_BATCHES = 50
+"""Batches between two collections. Each collection walks the objects of the batches still in hand: one
+after ten batches of 2,000 orders took 56 ms and found 440 objects in cycles. So a collection every 50
+batches (100,000 orders at the import's batch size) leaves at most about 2,200 such objects waiting."""
 
 
 @contextmanager
