@@ -328,7 +328,11 @@ def release_order_allocations(
     connection.execute(allocations.delete().where(allocations.c.id.in_([row.id for row in rows])))
     emptied = {row.shipment_id for row in rows}
     still_used = set(
-        connection.scalars(select(allocations.c.shipment_id).where(allocations.c.shipment_id.in_(emptied))).all()
+        connection.scalars(
+            select(allocations.c.shipment_id).where(
+                allocations.c.order_id.in_(order_ids), allocations.c.shipment_id.in_(emptied)
+            )
+        ).all()
     )
     connection.execute(shipments.delete().where(shipments.c.id.in_(emptied - still_used)))
     return sum(row.quantity for row in rows)

@@ -69,7 +69,7 @@ def _shipment_lines(connection: Connection, ids: list[int]) -> dict[int, list[di
         .join(locations, locations.c.id == shipments.c.location_id)
         .join(allocations, allocations.c.shipment_id == shipments.c.id)
         .join(products, products.c.id == allocations.c.product_id)
-        .where(shipments.c.order_id.in_(ids))
+        .where(shipments.c.order_id.in_(ids), allocations.c.order_id.in_(ids))
         .order_by(shipments.c.id, products.c.sku)
     )
     by_shipment: dict[int, dict[str, Any]] = {}

@@ -112,9 +112,8 @@ allocations = Table(
     Column("location_id", Id, nullable=False),
     Column("quantity", Integer, nullable=False),
     CheckConstraint("quantity > 0", name="positive_quantity"),
+    # No index by shipment or line: every query for the allocations of a shipment or a line also filters by order.
     Index("ix_allocations_order", "order_id"),
-    Index("ix_allocations_shipment", "shipment_id"),
-    Index("ix_allocations_line", "order_line_id"),
 )
 
 order_events = Table(
