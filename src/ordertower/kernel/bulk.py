@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeEngine
 
-from ordertower.kernel.db import UtcDateTime, dump_json
+from ordertower.kernel.db import UtcDateTime, dump_json_bytes
 
 _Converter = Callable[[Any], Any]
 
@@ -209,9 +209,9 @@ def _converted(
 
 def _copy(connection: Connection, table: Table, columns: list[str], names: str, values: Iterable[list[Any]]) -> None:
     import psycopg
-    from psycopg.types.json import Json
+    from psycopg.types.json import set_json_dumps
 
-    json_positions = {index for index, name in enumerate(columns) if isinstance(table.c[name].type, JSON)}
+    has_json = any(isinstance(table.c[name].type, JSON) for name in columns)
     time_positions = {index for index, name in enumerate(columns) if table.c[name].type.python_type is datetime}
     # The binary format spares both sides the text form of numbers and times: in the import benchmark
     # the client formatted rows in about 15 % less CPU time, and the server read them no slower.
@@ -220,15 +220,17 @@ def _copy(connection: Connection, table: Table, columns: list[str], names: str, 
     driver_connection = connection.connection.driver_connection
     assert driver_connection is not None
     try:
-        with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.set_types(binary_types)
-            for row in values:
-                for index in json_positions:
-                    if row[index] is not None:
-                        row[index] = Json(row[index], dumps=dump_json)
-                for index in time_positions:
-                    row[index] = _utc(row[index])
-                copy.write_row(row)
+        with driver_connection.cursor() as cursor:
+            if has_json:
+                # Set on this cursor only. Values of JSON columns go to orjson as they are, and its bytes to
+                # the server: wrapping each value and passing it through a str cost 1.5 µs more per row.
+                set_json_dumps(dump_json_bytes, cursor)
+            with cursor.copy(statement) as copy:
+                copy.set_types(binary_types)
+                for row in values:
+                    for index in time_positions:
+                        row[index] = _utc(row[index])
+                    copy.write_row(row)
     except psycopg.Error as error:
         # Callers handle SQLAlchemy's exception classes (IntegrityError on a concurrent insert, say).
         raise DBAPIError.instance(statement, None, error, psycopg.Error) from error

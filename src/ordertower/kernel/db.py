@@ -139,7 +139,12 @@ def dump_json(value: Any) -> str:
     orjson took 1.6 µs where the standard library took 10 µs for a routing
     explanation, which every imported order stores.
     """
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    return dump_json_bytes(value).decode()
+
+
+def dump_json_bytes(value: Any) -> bytes:
+    """Serialise a JSON column's value as `dump_json` does, as UTF-8 bytes for a driver that sends bytes."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
 def create_database_engine(url: str, *, echo: bool = False) -> Engine:
