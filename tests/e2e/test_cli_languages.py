@@ -310,6 +310,18 @@ def test_help_pages_fit_80_columns(tmp_path: Path, language: str):
         assert "…" not in page, f"{key}: help is cut off at 80 columns:\n{page}"
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_flags_show_no_type(tmp_path: Path, language: str):
+    pages = help_tree(language, tmp_path)["pages"]
+
+    flagged = [key for key, page in pages.items() if "--json" in page]
+    assert flagged, "no help page lists --json"
+    for key, page in pages.items():
+        # A flag takes no value, so its type column stays empty; options with values keep theirs.
+        assert "<bool>" not in page, f"{key}: a flag shows a type:\n{page}"
+    assert any("<str>" in pages[key] for key in flagged)
+
+
 def test_unknown_language_is_an_error(run: Run):
     by_option = run("--lang", "fr", "orders", "list")
     by_environment = run("orders", "list", env={"ORDERTOWER_LANG": "fr"})

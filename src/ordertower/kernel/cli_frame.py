@@ -106,6 +106,20 @@ def hint_global_options(language: str) -> None:
     frame.rich_format_error = show_error_with_hint
 
 
+def hide_flag_types() -> None:
+    """Leave the type column of the help empty for flags, which take no value. Typer shows `<bool>` there."""
+    from typer.core import TyperOption
+
+    display_type = TyperOption.display_type_rich
+
+    def display_type_unless_flag(self: TyperOption, ctx: Any) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        return display_type(self, ctx)
+
+    TyperOption.display_type_rich = display_type_unless_flag  # type: ignore[method-assign]
+
+
 def translate_framework() -> None:
     """Make Typer print its own texts in Chinese from now on: usage, errors and help frames."""
     import typer._click.core as commands

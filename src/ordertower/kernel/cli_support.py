@@ -89,10 +89,11 @@ def help_language(argv: Sequence[str]) -> Language:
     return parse_language(chosen) or system_language()
 
 
-def _hint_global_options(language: Language) -> None:
-    from ordertower.kernel.cli_frame import hint_global_options
+def _adjust_framework(language: Language) -> None:
+    from ordertower.kernel.cli_frame import hide_flag_types, hint_global_options
 
     hint_global_options(language)
+    hide_flag_types()
 
 
 # Typer reads help strings when the command modules are imported, before the command line is parsed,
@@ -109,7 +110,7 @@ def help_text(en: str, zh: str) -> str:
 
 # The hint goes in first, so that the Chinese error frame, which wraps it, translates Typer's message
 # before the hint is added.
-_hint_global_options(_HELP_LANGUAGE)
+_adjust_framework(_HELP_LANGUAGE)
 
 if _HELP_LANGUAGE == "zh":
     from ordertower.kernel.cli_frame import translate_framework
