@@ -1,4 +1,4 @@
-"""`ordertower orders release` and POST /api/v1/orders/{ref}/release on a real database."""
+"""`ordertower orders hold` and `orders release`, and their API endpoints, on a real database."""
 
 from __future__ import annotations
 
@@ -246,3 +246,228 @@ def test_release_api_documented(client: TestClient):
     assert body == {"$ref": "#/components/schemas/HoldRelease"}
     assert {"404", "409", "422"} <= set(operation["responses"])
     assert spec["components"]["schemas"]["HoldRelease"]["required"] == ["reason"]
+
+
+def test_hold_cli_releases_stock(run_cli: Run, held_file: Path):
+    before = run_cli("orders", "show", "WH-5005", "--json").json()
+    (shipment,) = before["shipments"]
+    reserved_before = reserved_units(run_cli, "TEE-BLK-M", shipment["location"])
+
+    result = run_cli("orders", "hold", "WH-5005", "--note", "buyer asked to wait")
+
+    assert before["status"] == "allocated"
+    assert result.returncode == 0, result.stderr
+    number = before["number"]
+    assert result.stdout.strip() == (
+        f"Order {number} is on hold for manual. Release it with `ordertower orders release {number} --reason manual`."
+    )
+    order = run_cli("orders", "show", "WH-5005", "--json").json()
+    assert order["status"] == "on_hold"
+    assert order["hold_reasons"] == ["manual"]
+    assert order["shipments"] == []
+    last = order["events"][-1]
+    assert (last["kind"], last["from_status"], last["to_status"], last["cause"]) == (
+        "hold_placed",
+        "allocated",
+        "on_hold",
+        "cli",
+    )
+    assert last["data"] == {"reason": "manual", "note": "buyer asked to wait"}
+    assert reserved_units(run_cli, "TEE-BLK-M", shipment["location"]) == reserved_before - 1
+
+
+def test_hold_then_release_cli(run_cli: Run, held_file: Path):
+    before = run_cli("orders", "show", "WH-5005", "--json").json()
+    (shipment,) = before["shipments"]
+    reserved_before = reserved_units(run_cli, "TEE-BLK-M", shipment["location"])
+
+    held = run_cli("orders", "hold", "WH-5005")
+    released = run_cli("orders", "release", "WH-5005", "--reason", "manual")
+
+    assert held.returncode == 0, held.stderr
+    assert released.returncode == 0, released.stderr
+    assert f"Order {before['number']}: the manual hold is released, and the order is allocated." in released.stdout
+    order = run_cli("orders", "show", "WH-5005", "--json").json()
+    assert (order["status"], order["hold_reasons"]) == ("allocated", [])
+    assert order["shipments"] == before["shipments"]
+    assert [event["kind"] for event in order["events"]][-3:] == ["hold_placed", "hold_released", "routed"]
+    assert reserved_units(run_cli, "TEE-BLK-M", shipment["location"]) == reserved_before
+    check = run_cli("db", "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_hold_survives_same_file(run_cli: Run, held_file: Path):
+    held = run_cli("orders", "hold", "WH-5005")
+    again = run_cli("import", held_file, "--json")
+
+    assert held.returncode == 0, held.stderr
+    assert again.returncode == 0, again.stderr
+    assert (again.json()["created"], again.json()["updated"], again.json()["unchanged"]) == (0, 0, 5)
+    order = run_cli("orders", "show", "WH-5005", "--json").json()
+    assert (order["status"], order["hold_reasons"]) == ("on_hold", ["manual"])
+    assert order["shipments"] == []
+    assert order["events"][-1]["kind"] == "hold_placed"
+
+
+def test_hold_cli_json_and_chinese(run_cli: Run, held_file: Path):
+    number = run_cli("orders", "show", "WH-5002", "--json").json()["number"]
+
+    chinese = run_cli("--lang", "zh", "orders", "hold", "WH-5002")
+    as_json = run_cli("orders", "hold", "WH-5001", "--note", "call the buyer", "--json")
+
+    assert chinese.returncode == 0, chinese.stderr
+    assert chinese.stdout.strip() == (
+        f"订单 {number} 已暂停，暂停原因：unpaid, manual。"
+        f"用 `ordertower orders release {number} --reason manual` 解除。"
+    )
+    assert as_json.returncode == 0, as_json.stderr
+    order = as_json.json()
+    assert order["external_id"] == "WH-5001"
+    assert order["status"] == "on_hold"
+    assert order["hold_reasons"] == ["address_invalid", "manual"]
+    assert order["events"][-1]["data"] == {"reason": "manual", "note": "call the buyer"}
+
+
+@pytest.mark.parametrize(
+    ("ref", "note", "expected"),
+    [
+        ("WH-9999", "", "'WH-9999' was not found"),
+        ("WH-5004", "x" * 256, "note: must be at most 255 characters, but has 256; shorten the note"),
+    ],
+)
+def test_hold_cli_rejections(run_cli: Run, held_file: Path, ref: str, note: str, expected: str):
+    result = run_cli("orders", "hold", ref, "--note", note)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert expected in " ".join(result.stderr.split())
+    assert result.stdout == ""
+    assert run_cli("orders", "show", "WH-5004", "--json").json()["hold_reasons"] == ["unmapped_sku"]
+
+
+def test_hold_cli_twice_rejected(run_cli: Run, held_file: Path):
+    first = run_cli("orders", "hold", "WH-5005")
+    second = run_cli("orders", "hold", "WH-5005", "--note", "again")
+    chinese = run_cli("--lang", "zh", "orders", "hold", "WH-5005")
+
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 1
+    assert second.stdout == ""
+    assert "already has the manual hold. Its hold reasons are manual." in " ".join(second.stderr.split())
+    assert chinese.returncode == 1
+    assert "已有 manual 暂停。当前的暂停原因：manual。" in chinese.stderr
+    order = run_cli("orders", "show", "WH-5005", "--json").json()
+    assert [event["kind"] for event in order["events"]].count("hold_placed") == 1
+
+
+def test_hold_cli_cancelled_order(run_cli: Run, held_file: Path):
+    cancelled = run_cli("orders", "cancel", "WH-5002")
+    english = run_cli("orders", "hold", "WH-5002")
+    chinese = run_cli("--lang", "zh", "orders", "hold", "WH-5002")
+
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert english.returncode == 1
+    assert "is cancelled, so it cannot be put on hold." in " ".join(english.stderr.split())
+    assert chinese.returncode == 1
+    assert "的状态为 cancelled，不能暂停。" in chinese.stderr
+
+
+def test_hold_api_releases_stock(client: TestClient):
+    before = client.get("/api/v1/orders/WH-5005").json()
+
+    response = client.post("/api/v1/orders/WH-5005/hold", json={"note": "fraud check"})
+
+    assert before["status"] == "allocated"
+    assert response.status_code == 200, response.text
+    order = response.json()
+    assert order["external_id"] == "WH-5005"
+    assert order["status"] == "on_hold"
+    assert order["hold_reasons"] == ["manual"]
+    assert order["shipments"] == []
+    assert [(event["kind"], event["from_status"], event["to_status"], event["cause"]) for event in order["events"]] == [
+        ("imported", None, "pending", "import"),
+        ("routed", "pending", "allocated", "import"),
+        ("hold_placed", "allocated", "on_hold", "api"),
+    ]
+    assert order["events"][-1]["data"] == {"reason": "manual", "note": "fraud check"}
+    reserved = sum(row["reserved"] for row in client.get("/api/v1/stock", params={"sku": "TEE-BLK-M"}).json())
+    assert reserved == 0
+
+
+def test_hold_api_without_body(client: TestClient):
+    response = client.post("/api/v1/orders/WH-5002/hold")
+
+    assert response.status_code == 200, response.text
+    order = response.json()
+    assert order["hold_reasons"] == ["unpaid", "manual"]
+    assert order["events"][-1]["data"] == {"reason": "manual", "note": ""}
+
+
+def test_hold_then_release_api(client: TestClient):
+    held = client.post("/api/v1/orders/WH-5005/hold", json={})
+    released = client.post("/api/v1/orders/WH-5005/release", json={"reason": "manual"})
+
+    assert held.status_code == 200, held.text
+    assert released.status_code == 200, released.text
+    order = released.json()
+    assert (order["status"], order["hold_reasons"]) == ("allocated", [])
+    assert [line["sku"] for shipment in order["shipments"] for line in shipment["lines"]] == ["TEE-BLK-M"]
+    reserved = sum(row["reserved"] for row in client.get("/api/v1/stock", params={"sku": "TEE-BLK-M"}).json())
+    assert reserved == 1
+
+
+@pytest.mark.parametrize(
+    ("ref", "body", "status", "code", "named"),
+    [
+        ("WH-9999", {}, 404, "not_found", "WH-9999"),
+        ("WH-5005", {"note": "x" * 256}, 422, "validation_error", "body.note"),
+        ("WH-5005", {"note": "a\x00b"}, 422, "validation_error", "body.note"),
+        ("WH-5005", {"note": 5}, 422, "validation_error", "body.note"),
+        ("WH-5005", {"reason": "manual"}, 422, "validation_error", "body.reason"),
+        ("WH-5005", ["note"], 422, "validation_error", "body"),
+    ],
+)
+def test_hold_api_rejections(client: TestClient, ref: str, body: Any, status: int, code: str, named: str):
+    response = client.post(f"/api/v1/orders/{ref}/hold", json=body)
+
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert named in error["message"]
+    assert client.get("/api/v1/orders/WH-5005").json()["status"] == "allocated"
+
+
+def test_hold_api_twice_conflicts(client: TestClient):
+    assert client.post("/api/v1/orders/WH-5005/hold").status_code == 200
+
+    response = client.post("/api/v1/orders/WH-5005/hold", json={"note": "again"}, headers={"Accept-Language": "zh-CN"})
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "already_held"
+    assert error["params"]["reasons"] == "manual"
+    assert "已有 manual 暂停。当前的暂停原因：manual。" in error["message"]
+
+
+def test_hold_api_cancelled_order(client: TestClient):
+    assert client.post("/api/v1/orders/WH-5002/cancel").status_code == 200
+
+    response = client.post("/api/v1/orders/WH-5002/hold")
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "order_not_open"
+    assert error["params"]["status"] == "cancelled"
+    assert "is cancelled, so it cannot be put on hold." in error["message"]
+
+
+def test_hold_api_documented(client: TestClient):
+    spec = client.get("/openapi.json").json()
+
+    operation = spec["paths"]["/api/v1/orders/{ref}/hold"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert {"$ref": "#/components/schemas/ManualHold"} in body["anyOf"]
+    assert operation["requestBody"].get("required", False) is False
+    assert {"404", "409", "422"} <= set(operation["responses"])
+    note = spec["components"]["schemas"]["ManualHold"]["properties"]["note"]
+    assert note["maxLength"] == 255

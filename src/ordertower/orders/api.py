@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Form, Path, Query, Request, UploadFile
 from sqlalchemy import Connection, select
 
 from ordertower.channels.model import ChannelOrderState, FinancialStatus, ParsedAddress, ParsedLine, ParsedOrder
@@ -18,7 +18,7 @@ from ordertower.kernel.web import ERROR_RESPONSES, get_database, read_connection
 from ordertower.orders import service
 from ordertower.orders.model import HoldReason, OrderStatus
 from ordertower.orders.resource import build_resources, import_page, import_resource, page
-from ordertower.orders.schemas import HoldRelease, ImportPage, OrderCreate, OrderPage
+from ordertower.orders.schemas import HoldRelease, ImportPage, ManualHold, OrderCreate, OrderPage
 from ordertower.orders.tables import order_imports
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -179,6 +179,18 @@ def release_hold(
 ) -> dict[str, Any]:
     """Release one hold reason after a person has checked the order. An order with no hold left is routed."""
     row = service.release_order_hold(connection, _clean(ref), body.reason, cause="api")
+    return build_resources(connection, [row])[0]
+
+
+@router.post("/orders/{ref}/hold", tags=["orders"])
+def hold_order(
+    ref: str,
+    connection: Annotated[Connection, Depends(write_connection)],
+    body: Annotated[ManualHold | None, Body()] = None,
+) -> dict[str, Any]:
+    """Put an open order on the manual hold and release its reserved stock. Releasing reason manual ends the hold."""
+    note = body.note if body is not None else ""
+    row = service.hold_order(connection, _clean(ref), note=note, cause="api")
     return build_resources(connection, [row])[0]
 
 

@@ -1,4 +1,4 @@
-"""CLI of orders: import files, list and show orders, cancel, re-route, release holds, explain routing."""
+"""CLI of orders: import files, list and show orders, cancel, re-route, place and release holds, explain routing."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ imports_app = typer.Typer(
 )
 orders_app = typer.Typer(
     help=help_text(
-        "List, show, cancel and re-route orders, and release holds.", "列出、查看、取消订单，重新分配仓库，或解除暂停。"
+        "List, show, cancel and re-route orders, and place or release holds.",
+        "列出、查看、取消订单，重新分配仓库，或暂停订单、解除暂停。",
     ),
     no_args_is_help=True,
 )
@@ -64,6 +65,10 @@ RELEASED = Message(
 STILL_HELD = Message(
     "Order {number}: the {reason} hold is released, and the order is still on hold for {remaining}.",
     "订单 {number}：已解除 {reason} 暂停，仍因 {remaining} 暂停。",
+)
+HELD = Message(
+    "Order {number} is on hold for {reasons}. Release it with `ordertower orders release {number} --reason manual`.",
+    "订单 {number} 已暂停，暂停原因：{reasons}。用 `ordertower orders release {number} --reason manual` 解除。",
 )
 ROUTING_NONE = Message("Order {number} has not been routed ({status}).", "订单 {number} 尚未分配仓库（{status}）。")
 PROGRESS = Message("import", "导入")
@@ -551,6 +556,37 @@ def release_command(
         say(STILL_HELD, number=resource["number"], reason=reason, remaining=", ".join(resource["hold_reasons"]))
     else:
         say(RELEASED, number=resource["number"], reason=reason, status=resource["status"])
+
+
+@orders_app.command(
+    "hold",
+    help=help_text(
+        "Put an open order on the manual hold and release its reserved stock. "
+        "`orders release REF --reason manual` routes it again.",
+        "对未发货的订单设置 manual 暂停，并释放其预留库存。"
+        "用 `orders release REF --reason manual` 解除后重新分配仓库。",
+    ),
+)
+@handle_errors
+def hold_command(
+    ref: str = typer.Argument(..., help=REF_HELP),
+    note: str = typer.Option(
+        "",
+        "--note",
+        help=help_text(
+            "Reason for the hold, stored with the order's hold_placed event. At most 255 characters.",
+            "暂停原因说明，随订单的 hold_placed 事件保存。最多 255 个字符。",
+        ),
+    ),
+    json_output: bool = typer.Option(False, "--json", help=ORDER_JSON_HELP),
+) -> None:
+    with write() as connection:
+        row = service.hold_order(connection, ref, note=note, cause="cli")
+        resource = build_resources(connection, [row])[0]
+    if json_output:
+        print_json(resource)
+    else:
+        say(HELD, number=resource["number"], reasons=", ".join(resource["hold_reasons"]))
 
 
 def route_command(

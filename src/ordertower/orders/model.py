@@ -15,8 +15,10 @@ from ordertower.kernel.errors import OrderTowerError
 from ordertower.kernel.i18n import Message
 
 __all__ = [
+    "MAX_HOLD_NOTE_LENGTH",
     "RELEASABLE_HOLD_REASONS",
     "TRANSITIONS",
+    "AlreadyHeldError",
     "FinancialStatus",
     "HoldNotReleasableError",
     "HoldReason",
@@ -24,10 +26,12 @@ __all__ = [
     "NotHeldForReasonError",
     "OrderClosedError",
     "OrderNotHeldError",
+    "OrderNotHoldableError",
     "OrderStatus",
     "check_transition",
     "decide_status",
     "hold_reasons_for",
+    "place_manual_hold",
     "release_hold",
 ]
 
@@ -54,6 +58,9 @@ class HoldReason(StrEnum):
 # Holds an operator may release after checking the order. unmapped_sku ends only when every line maps to a
 # product, so a SKU mapping releases it instead.
 RELEASABLE_HOLD_REASONS = (HoldReason.UNPAID, HoldReason.ADDRESS_INVALID, HoldReason.MANUAL)
+
+# Characters of the note an operator may give when putting an order on the manual hold.
+MAX_HOLD_NOTE_LENGTH = 255
 
 
 _OPEN = {
@@ -207,3 +214,45 @@ def release_hold(
     target = OrderStatus.ON_HOLD if remaining else OrderStatus.PENDING
     check_transition(order, status, target)
     return remaining, target
+
+
+class OrderNotHoldableError(OrderClosedError):
+    """The same conflict for a hold requested on an order that has shipped in part or in full, or is closed."""
+
+    message = Message(
+        "Order {order} is {status}, so it cannot be put on hold. Only pending, on_hold, backordered and "
+        "allocated orders can be held.",
+        "订单 {order} 的状态为 {status}，不能暂停。只有待处理、暂停、缺货或已分配的订单可以暂停。",
+    )
+
+
+class AlreadyHeldError(OrderTowerError):
+    code = "already_held"
+    http_status = 409
+    message = Message(
+        "Order {order} already has the manual hold. Its hold reasons are {reasons}. "
+        "Release it with `ordertower orders release {order} --reason manual`.",
+        "订单 {order} 已有 manual 暂停。当前的暂停原因：{reasons}。"
+        "可用 `ordertower orders release {order} --reason manual` 解除。",
+    )
+
+
+def place_manual_hold(
+    order: str, status: OrderStatus, hold_reasons: Sequence[str]
+) -> tuple[list[HoldReason], OrderStatus]:
+    """Add the manual hold to an open order's hold reasons and return the new reasons and the status on_hold.
+
+    Other hold reasons stay, and manual comes last, where hold_reasons_for puts it. Raises
+    OrderNotHoldableError unless the order is pending, on_hold, backordered or allocated,
+    AlreadyHeldError when it has the manual hold already, and InvalidTransitionError when the
+    transition table forbids on_hold.
+    """
+    if status not in OPEN_STATUSES:
+        raise OrderNotHoldableError(order=order, status=status.value)
+
+    current = [HoldReason(value) for value in hold_reasons]
+    if HoldReason.MANUAL in current:
+        raise AlreadyHeldError(order=order, reasons=", ".join(current))
+
+    check_transition(order, status, OrderStatus.ON_HOLD)
+    return [*current, HoldReason.MANUAL], OrderStatus.ON_HOLD

@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from ordertower.kernel.money import UnknownCurrencyError, normalize_currency
 from ordertower.kernel.schemas import Page
-from ordertower.orders.model import HoldReason
+from ordertower.orders.model import MAX_HOLD_NOTE_LENGTH, HoldReason
 
 Text = Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")]
 MAX_AMOUNT = Decimal("1e12")
@@ -97,6 +97,19 @@ class HoldRelease(BaseModel):
     reason: HoldReason = Field(
         description="unpaid, address_invalid or manual. An unmapped_sku hold is released by a SKU mapping "
         "in the workspace file instead, and the request is rejected with hold_not_releasable."
+    )
+
+
+class ManualHold(BaseModel):
+    """Optional body of a manual hold request, with the operator's note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(
+        default="",
+        max_length=MAX_HOLD_NOTE_LENGTH,
+        pattern=r"^[^\x00]*$",
+        description=f"Free text kept with the order's hold_placed event, at most {MAX_HOLD_NOTE_LENGTH} characters.",
     )
 
 

@@ -1,4 +1,4 @@
-"""Order use cases outside the import: look up, list, cancel, re-route, release holds, and wake waiting orders."""
+"""Order use cases outside the import: look up, list, cancel, re-route, place and release holds, wake waiting orders."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ from ordertower.kernel.errors import NotFoundError, ValidationError
 from ordertower.kernel.i18n import Message
 from ordertower.orders.allocation import OrderWork, allocate_orders, release_order_allocations
 from ordertower.orders.model import (
+    MAX_HOLD_NOTE_LENGTH,
     OPEN_STATUSES,
     HoldReason,
     OrderClosedError,
     OrderStatus,
     check_transition,
+    place_manual_hold,
     release_hold,
 )
 from ordertower.orders.tables import order_events, order_lines, orders
@@ -355,9 +357,54 @@ def release_order_hold(
     return get_order_or_raise(connection, order.number)
 
 
+def hold_order(connection: Connection, ref: str, *, note: str = "", cause: str = "operator") -> Row[Any]:
+    """Put an open order on the manual hold, release its reservation, and serve waiting orders from the freed stock.
+
+    The order keeps its other hold reasons, and routing waits until every hold is released.
+    `orders release REF --reason manual` ends this one. A re-import of the unchanged order
+    leaves the hold in place, because the content hash that identifies an unchanged order
+    excludes hold reasons. A changed version keeps the manual hold too, unless the channel
+    cancelled or shipped the order.
+    """
+    _check_note(note)
+    order = _lock_order(connection, get_order_or_raise(connection, ref).id)
+    reasons, target = place_manual_hold(order.number, OrderStatus(order.status), order.hold_reasons or [])
+
+    released = release_order_allocations(connection, [order.id])
+    connection.execute(
+        update(orders)
+        .where(orders.c.id == order.id)
+        .values(status=target.value, hold_reasons=[item.value for item in reasons], routing=None, updated_at=utc_now())
+    )
+    _record(connection, order, "hold_placed", target, cause, {"reason": HoldReason.MANUAL.value, "note": note})
+    logger.info("order %s: manual hold placed by %s; %d units released", order.number, cause, released)
+    if released:
+        retry_backorders(connection)
+    return get_order_or_raise(connection, order.number)
+
+
+NOTE_TOO_LONG = Message(
+    "must be at most {maximum} characters, but has {length}; shorten the note",
+    "最多允许 {maximum} 个字符，当前为 {length} 个；请缩短备注",
+)
+NOTE_HAS_NUL = Message("must not contain the NUL character (U+0000)", "不能包含 NUL 字符（U+0000）")
+
+
+def _check_note(note: str) -> None:
+    # The API schema checks the same limits; the CLI and other callers reach the service directly.
+    if len(note) > MAX_HOLD_NOTE_LENGTH:
+        truncated = note[:60] + "..."
+        raise ValidationError(
+            field="note", value=truncated, problem=NOTE_TOO_LONG, maximum=MAX_HOLD_NOTE_LENGTH, length=len(note)
+        )
+    if "\x00" in note:
+        raise ValidationError(field="note", value=note, problem=NOTE_HAS_NUL)
+
+
 def _lock_order(connection: Connection, order_id: int) -> Row[Any]:
-    # Two operators releasing the same order at once would otherwise both route it and reserve its stock twice.
-    # On SQLite the write transaction's BEGIN IMMEDIATE already serialises them.
+    # Two operators releasing the same order at once would otherwise both route it and reserve its stock twice,
+    # and two holding it at once would both release its reservation. On SQLite the write transaction's
+    # BEGIN IMMEDIATE already serialises them.
     return connection.execute(select(orders).where(orders.c.id == order_id).with_for_update()).one()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
@@ -16,7 +16,7 @@ from ordertower.kernel.bulk import append_rows, insert_rows, reserve_ids
 from ordertower.kernel.db import utc_now
 from ordertower.kernel.money import from_minor
 from ordertower.orders.allocation import AllocationOutcome, OrderWork, release_order_allocations
-from ordertower.orders.model import OPEN_STATUSES, InvalidTransitionError, OrderStatus, check_transition
+from ordertower.orders.model import OPEN_STATUSES, HoldReason, InvalidTransitionError, OrderStatus, check_transition
 from ordertower.orders.preparation import PreparedOrder
 from ordertower.orders.tables import order_events, order_lines, order_number_sequence, orders
 
@@ -200,13 +200,17 @@ def update_orders(
 ) -> list[OrderWork]:
     """Apply a newer version of stored orders; open ones are re-evaluated from scratch and re-routed.
 
+    A manual hold stays until an operator releases it, unless the new version cancels or ships the order.
+
     The ids of orders that the channel cancelled, and whose reservation was
     given back, are appended to `released`.
     """
     if not changed:
         return []
     now = utc_now()
-    open_rows = [(row, order) for row, order in changed if OrderStatus(row.status) in OPEN_STATUSES]
+    open_rows = _keep_manual_holds(
+        connection, [(row, order) for row, order in changed if OrderStatus(row.status) in OPEN_STATUSES]
+    )
     closed_rows = [(row, order) for row, order in changed if OrderStatus(row.status) not in OPEN_STATUSES]
 
     kept = _keep_allocations(connection, open_rows)
@@ -282,6 +286,41 @@ def update_orders(
     for row, order in closed_rows:
         _update_closed_order(connection, row, order, now)
     return works
+
+
+def _keep_manual_holds(
+    connection: Connection, open_rows: list[tuple[Row[Any], PreparedOrder]]
+) -> list[tuple[Row[Any], PreparedOrder]]:
+    """Carry the manual hold of stored orders over to their new version, unless the channel cancelled or shipped it.
+
+    Only an operator ends a manual hold, so a newer version from the channel must not route the order. The
+    other hold reasons are those of the new version, checked from scratch.
+    """
+    held_ids = [row.id for row, _ in open_rows if row.status == OrderStatus.ON_HOLD.value]
+    if not held_ids:
+        return open_rows
+    manual_ids = {
+        order_id
+        for order_id, reasons in connection.execute(
+            select(orders.c.id, orders.c.hold_reasons).where(orders.c.id.in_(held_ids))
+        )
+        if HoldReason.MANUAL.value in (reasons or [])
+    }
+    return [(row, _with_manual_hold(order) if row.id in manual_ids else order) for row, order in open_rows]
+
+
+def _with_manual_hold(order: PreparedOrder) -> PreparedOrder:
+    if order.target_status not in (OrderStatus.PENDING, OrderStatus.ON_HOLD):
+        # The channel's cancellation or shipment wins, because a closed order has no holds.
+        return order
+    reasons = [*order.hold_reasons, HoldReason.MANUAL]
+    return replace(
+        order,
+        hold_reasons=reasons,
+        values={**order.values, "hold_reasons": [reason.value for reason in reasons]},
+        target_status=OrderStatus.ON_HOLD,
+        destination=None,
+    )
 
 
 _ADDRESS_COLUMNS = ("ship_line1", "ship_line2", "ship_city", "ship_region", "ship_postal_code", "ship_country_code")
