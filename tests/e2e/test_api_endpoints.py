@@ -387,9 +387,15 @@ def test_imports_listed_as_page(client: TestClient, tmp_path: Path):
         ("/api/v1/imports", {"limit": 0}),
         ("/api/v1/imports", {"limit": 501}),
         ("/api/v1/imports", {"offset": -1}),
+        ("/api/v1/imports", {"offset": 10_000_001}),
+        ("/api/v1/orders", {"limit": 0}),
+        ("/api/v1/orders", {"limit": 501}),
+        ("/api/v1/orders", {"offset": -1}),
+        ("/api/v1/orders", {"offset": 10_000_001}),
         ("/api/v1/stock/ledger", {"limit": 0}),
         ("/api/v1/stock/ledger", {"limit": 1001}),
         ("/api/v1/stock/ledger", {"offset": -1}),
+        ("/api/v1/stock/ledger", {"offset": 10_000_001}),
     ],
 )
 def test_page_bounds_rejected(client: TestClient, path: str, params: dict[str, int]):
@@ -441,6 +447,63 @@ def test_cli_lists_print_api_pages(client: TestClient, run_cli: Callable[..., Cl
     assert cli_orders.json() == client.get("/api/v1/orders", params={"limit": 2, "offset": 1}).json()
     assert cli_imports.returncode == 0, cli_imports.stderr
     assert cli_imports.json() == client.get("/api/v1/imports", params={"limit": 5}).json()
+
+
+@pytest.mark.parametrize(
+    ("command", "path", "params"),
+    [
+        (("orders", "list"), "/api/v1/orders", {"limit": 0}),
+        (("orders", "list"), "/api/v1/orders", {"limit": 501}),
+        (("orders", "list"), "/api/v1/orders", {"offset": -1}),
+        (("orders", "list"), "/api/v1/orders", {"offset": 10_000_001}),
+        (("imports", "list"), "/api/v1/imports", {"limit": 0}),
+        (("imports", "list"), "/api/v1/imports", {"limit": 501}),
+        (("imports", "list"), "/api/v1/imports", {"offset": 10_000_001}),
+    ],
+)
+def test_cli_rejects_api_page_bounds(
+    client: TestClient,
+    run_cli: Callable[..., CliResult],
+    command: tuple[str, str],
+    path: str,
+    params: dict[str, int],
+):
+    ((name, value),) = params.items()
+
+    printed = run_cli(*command, "--json", f"--{name}", str(value))
+    response = client.get(path, params=params)
+
+    assert printed.returncode == 2, printed.stdout
+    assert f"'--{name}'" in printed.stderr
+    assert printed.stdout == ""
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"][0]["field"] == f"query.{name}"
+
+
+@pytest.mark.parametrize(
+    ("command", "path", "params"),
+    [
+        (("orders", "list"), "/api/v1/orders", {"limit": 500, "offset": 10_000_000}),
+        (("imports", "list"), "/api/v1/imports", {"limit": 500, "offset": 10_000_000}),
+        (("orders", "list"), "/api/v1/orders", {"limit": 1}),
+        (("imports", "list"), "/api/v1/imports", {"limit": 1}),
+    ],
+)
+def test_cli_accepts_api_page_bounds(
+    client: TestClient,
+    run_cli: Callable[..., CliResult],
+    command: tuple[str, str],
+    path: str,
+    params: dict[str, int],
+):
+    options = [part for name, value in params.items() for part in (f"--{name}", str(value))]
+
+    printed = run_cli(*command, "--json", *options)
+    response = client.get(path, params=params)
+
+    assert printed.returncode == 0, printed.stderr
+    assert response.status_code == 200, response.text
+    assert printed.json() == response.json()
 
 
 def test_list_pages_documented(client: TestClient):

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from ordertower.inventory import service
 from ordertower.inventory.model import LedgerReason, StockLevel
+from ordertower.kernel.paging import LEDGER_PAGE, MAX_OFFSET
 from ordertower.kernel.schemas import Page
 from ordertower.kernel.web import ERROR_RESPONSES, PathCode, read_connection, write_connection
 from ordertower.orders.service import retry_backorders_for_sku
@@ -132,8 +133,8 @@ def list_ledger(
     connection: Annotated[Connection, Depends(read_connection)],
     sku: Code | None = None,
     location: Code | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=LEDGER_PAGE.maximum)] = LEDGER_PAGE.default,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> LedgerPage:
     """List ledger entries, newest first: every change of on_hand and reserved with its reason."""
     entries = service.list_ledger(connection, sku=sku, location=location, limit=limit, offset=offset)

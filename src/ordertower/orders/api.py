@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select
 
 from ordertower.channels.model import ChannelOrderState, FinancialStatus, ParsedAddress, ParsedLine, ParsedOrder
 from ordertower.kernel.errors import NotFoundError, UnreadableFileError
+from ordertower.kernel.paging import IMPORT_PAGE, MAX_OFFSET, ORDER_PAGE
 from ordertower.kernel.web import ERROR_RESPONSES, get_database, read_connection, write_connection
 from ordertower.orders import service
 from ordertower.orders.model import HoldReason, OrderStatus
@@ -33,8 +34,8 @@ def list_orders(
     channel: SafeText | None = None,
     search: SafeText | None = None,
     hold_reason: HoldReason | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=ORDER_PAGE.maximum)] = ORDER_PAGE.default,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """List orders, newest first, with filters, search and pagination."""
     rows, total = service.list_orders(
@@ -227,8 +228,8 @@ def upload_import(
 @router.get("/imports", response_model=ImportPage, tags=["imports"])
 def list_imports(
     connection: Annotated[Connection, Depends(read_connection)],
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=IMPORT_PAGE.maximum)] = IMPORT_PAGE.default,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """List imports, newest first, with pagination."""
     return import_page(connection, limit=limit, offset=offset)

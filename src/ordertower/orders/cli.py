@@ -14,6 +14,7 @@ import typer
 from ordertower.kernel.cli_support import handle_errors, help_text, pad_cells, print_json, read, say, state, write
 from ordertower.kernel.errors import MissingFileError, OrderTowerError, UnreadableFileError
 from ordertower.kernel.i18n import Message, current_language
+from ordertower.kernel.paging import IMPORT_PAGE, MAX_OFFSET, ORDER_PAGE
 from ordertower.kernel.settings import get_settings
 from ordertower.orders import service
 from ordertower.orders.resource import build_resources, page
@@ -320,8 +321,17 @@ def list_command(
     hold_reason: str | None = typer.Option(
         None, "--hold-reason", help=help_text("Only held orders with this reason.", "只显示因此原因暂停的订单。")
     ),
-    limit: int = typer.Option(50, "--limit", min=1, max=10000, help=help_text("Orders per page.", "每页订单数。")),
-    offset: int = typer.Option(0, "--offset", min=0, help=help_text("Orders to skip.", "跳过的订单数。")),
+    # Bounds and default are the API's, so that `orders list --json` prints what GET /api/v1/orders returns.
+    limit: int = typer.Option(
+        ORDER_PAGE.default,
+        "--limit",
+        min=1,
+        max=ORDER_PAGE.maximum,
+        help=help_text("Orders per page.", "每页订单数。"),
+    ),
+    offset: int = typer.Option(
+        0, "--offset", min=0, max=MAX_OFFSET, help=help_text("Orders to skip.", "跳过的订单数。")
+    ),
     json_output: bool = typer.Option(
         False,
         "--json",
@@ -661,15 +671,23 @@ NO_IMPORTS = Message("No imports yet.", "还没有导入记录。")
 )
 @handle_errors
 def list_imports_command(
-    # The API's default, so that `imports list --json` prints what GET /api/v1/imports returns.
-    limit: int = typer.Option(50, "--limit", min=1, max=500, help=help_text("Imports to show.", "显示的导入记录数。")),
-    offset: int = typer.Option(0, "--offset", min=0, help=help_text("Imports to skip.", "跳过的导入记录数。")),
+    # Bounds and default are the API's, so that `imports list --json` prints what GET /api/v1/imports returns.
+    limit: int = typer.Option(
+        IMPORT_PAGE.default,
+        "--limit",
+        min=1,
+        max=IMPORT_PAGE.maximum,
+        help=help_text("Imports to show.", "显示的导入记录数。"),
+    ),
+    offset: int = typer.Option(
+        0, "--offset", min=0, max=MAX_OFFSET, help=help_text("Imports to skip.", "跳过的导入记录数。")
+    ),
     json_output: bool = typer.Option(
         False,
         "--json",
         help=help_text(
             "Print the page of import resources as JSON, as the API does: items, total, limit, offset.",
-            "按 API 的分页结构输出 JSON，含 items、 total、 limit 和 offset。",
+            "按 API 的分页结构输出 JSON， 含 items、 total、 limit 和 offset。",
         ),
     ),
 ) -> None:
