@@ -450,6 +450,30 @@ def test_cli_lists_print_api_pages(client: TestClient, run_cli: Callable[..., Cl
 
 
 @pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"limit": 3},
+        {"limit": 2, "offset": 1},
+        {"sku": "TEE-BLK-M"},
+        {"location": "UK", "limit": 1, "offset": 1},
+        {"sku": "MUG-WHT", "location": "LA", "limit": 1000},
+        {"offset": 10_000},
+        {"sku": "NO-SKU"},
+    ],
+)
+def test_cli_ledger_prints_api_page(
+    client: TestClient, run_cli: Callable[..., CliResult], params: dict[str, str | int]
+):
+    options = [part for name, value in params.items() for part in (f"--{name}", str(value))]
+
+    printed = run_cli("stock", "ledger", "--json", *options)
+
+    assert printed.returncode == 0, printed.stderr
+    assert printed.json() == client.get("/api/v1/stock/ledger", params=params).json()
+
+
+@pytest.mark.parametrize(
     ("command", "path", "params"),
     [
         (("orders", "list"), "/api/v1/orders", {"limit": 0}),
@@ -459,6 +483,10 @@ def test_cli_lists_print_api_pages(client: TestClient, run_cli: Callable[..., Cl
         (("imports", "list"), "/api/v1/imports", {"limit": 0}),
         (("imports", "list"), "/api/v1/imports", {"limit": 501}),
         (("imports", "list"), "/api/v1/imports", {"offset": 10_000_001}),
+        (("stock", "ledger"), "/api/v1/stock/ledger", {"limit": 0}),
+        (("stock", "ledger"), "/api/v1/stock/ledger", {"limit": 1001}),
+        (("stock", "ledger"), "/api/v1/stock/ledger", {"offset": -1}),
+        (("stock", "ledger"), "/api/v1/stock/ledger", {"offset": 10_000_001}),
     ],
 )
 def test_cli_rejects_api_page_bounds(
@@ -485,8 +513,10 @@ def test_cli_rejects_api_page_bounds(
     [
         (("orders", "list"), "/api/v1/orders", {"limit": 500, "offset": 10_000_000}),
         (("imports", "list"), "/api/v1/imports", {"limit": 500, "offset": 10_000_000}),
+        (("stock", "ledger"), "/api/v1/stock/ledger", {"limit": 1000, "offset": 10_000_000}),
         (("orders", "list"), "/api/v1/orders", {"limit": 1}),
         (("imports", "list"), "/api/v1/imports", {"limit": 1}),
+        (("stock", "ledger"), "/api/v1/stock/ledger", {"limit": 1}),
     ],
 )
 def test_cli_accepts_api_page_bounds(

@@ -215,7 +215,10 @@ def test_stock_list_set_adjust(run_cli: Run, workspace: Database):
     assert adjust_result.json()["on_hand"] == 75
     assert adjust_result.json()["available"] == 65
     assert stock_of(run_cli, "TEE-BLK-M")["LA"]["on_hand"] == 75
-    entries = ledger.json()
+    assert ledger.returncode == 0, ledger.stderr
+    page = ledger.json()
+    assert (page["total"], page["limit"], page["offset"]) == (3, 100, 0)
+    entries = page["items"]
     assert entries[0]["reason"] == "damage"
     assert entries[0]["on_hand_delta"] == -5
     assert entries[1]["on_hand_delta"] == -40
@@ -515,6 +518,29 @@ def test_orders_list_counts_in_words(run_cli: Run, wholesale_orders: Database):
     assert past_end.returncode == 0, past_end.stderr
     assert f"{total} orders match, all before --offset 500." in past_end.stdout
     assert f"共有 {total} 个订单符合条件，都在 --offset 500 之前。" in chinese.stdout
+
+
+def test_stock_ledger_counts_in_words(run_cli: Run, wholesale_orders: Database):
+    total = run_cli("stock", "ledger", "--json").json()["total"]
+
+    listed = run_cli("stock", "ledger", "--limit", "2", "--offset", "1")
+    listed_chinese = run_cli("--lang", "zh", "stock", "ledger", "--limit", "2")
+    past_end = run_cli("stock", "ledger", "--offset", "500")
+    past_end_chinese = run_cli("--lang", "zh", "stock", "ledger", "--offset", "500")
+    unknown = run_cli("stock", "ledger", "--sku", "NO-SUCH-SKU")
+    unknown_chinese = run_cli("--lang", "zh", "stock", "ledger", "--sku", "NO-SUCH-SKU")
+
+    assert total > 2
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == 2
+    assert f"2 of {total} ledger entries shown" in listed.stderr
+    assert f"显示 2 条，共 {total} 条库存流水" in listed_chinese.stderr
+    assert past_end.returncode == 0, past_end.stderr
+    assert f"{total} ledger entries match, all before --offset 500." in past_end.stdout
+    assert f"共有 {total} 条库存流水符合条件，都在 --offset 500 之前。" in past_end_chinese.stdout
+    assert unknown.returncode == 0, unknown.stderr
+    assert "No ledger entries match." in unknown.stdout
+    assert "没有符合条件的库存流水。" in unknown_chinese.stdout
 
 
 def test_orders_show_lists_events(run_cli: Run, wholesale_orders: Database):

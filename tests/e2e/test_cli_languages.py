@@ -275,6 +275,8 @@ def test_every_help_translated(tmp_path: Path):
         (("orders", "list", "--limit"), "选项 '--limit' 需要一个值。"),
         (("orders", "list", "--limit", "501"), "'--limit' 的值无效：应小于或等于 500"),
         (("imports", "list", "--offset", "10000001"), "'--offset' 的值无效：应小于或等于 10000000"),
+        (("stock", "ledger", "--limit", "1001"), "'--limit' 的值无效：应小于或等于 1000"),
+        (("stock", "ledger", "--offset", "10000001"), "'--offset' 的值无效：应小于或等于 10000000"),
         (("orders", "show", "OT1", "OT2"), "多出了参数：OT2。"),
     ],
 )

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from ordertower.inventory import service
 from ordertower.inventory.model import LedgerReason, StockLevel
+from ordertower.inventory.resource import ledger_page
 from ordertower.kernel.paging import LEDGER_PAGE, MAX_OFFSET
 from ordertower.kernel.schemas import Page
 from ordertower.kernel.web import ERROR_RESPONSES, PathCode, read_connection, write_connection
@@ -137,10 +138,4 @@ def list_ledger(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> LedgerPage:
     """List ledger entries, newest first: every change of on_hand and reserved with its reason."""
-    entries = service.list_ledger(connection, sku=sku, location=location, limit=limit, offset=offset)
-    return LedgerPage(
-        items=[LedgerEntry(**{**entry, "created_at": entry["created_at"].isoformat()}) for entry in entries],
-        total=service.count_ledger(connection, sku=sku, location=location),
-        limit=limit,
-        offset=offset,
-    )
+    return LedgerPage.model_validate(ledger_page(connection, sku=sku, location=location, limit=limit, offset=offset))

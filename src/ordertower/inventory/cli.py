@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import typer
 
 from ordertower.inventory import service
 from ordertower.inventory.model import LedgerReason, StockLevel
+from ordertower.inventory.resource import ledger_page
 from ordertower.kernel.cli_support import handle_errors, help_text, pad_cells, print_json, read, say, write
-from ordertower.kernel.i18n import Message
+from ordertower.kernel.i18n import Message, current_language
+from ordertower.kernel.paging import LEDGER_PAGE, MAX_OFFSET
 from ordertower.orders.service import retry_backorders_for_sku
 
 stock_app = typer.Typer(
@@ -45,6 +49,12 @@ NO_STOCK = Message(
     "and --all lists them.",
     "没有符合条件的库存记录。现有、已预留和安全库存都为 0 的记录默认不显示，加 --all 可一并列出。",
 )
+NO_ENTRIES = Message("No ledger entries match.", "没有符合条件的库存流水。")
+ENTRIES_PAST_THE_END = Message(
+    "{total} ledger entries match, all before --offset {offset}.",
+    "共有 {total} 条库存流水符合条件，都在 --offset {offset} 之前。",
+)
+ENTRIES_SHOWN = Message("{shown} of {total} ledger entries shown", "显示 {shown} 条，共 {total} 条库存流水")
 LEDGER_ROW = Message(
     "{created_at:%Y-%m-%d %H:%M:%S} {sku:<18} {location:<6} on_hand {on_hand:+d} reserved {reserved:+d} {reason}",
     "{created_at:%Y-%m-%d %H:%M:%S} {sku:<18} {location:<6} 现有 {on_hand:+d} 预留 {reserved:+d} {reason}",
@@ -186,23 +196,47 @@ def _report(level: StockLevel, filled: int, json_output: bool) -> None:
 def ledger_command(
     sku: str | None = typer.Option(None, "--sku", help=ONLY_SKU_HELP),
     location: str | None = typer.Option(None, "--location", help=ONLY_LOCATION_HELP),
+    # Bounds and default are the API's, so that `stock ledger --json` prints what GET /api/v1/stock/ledger returns.
     limit: int = typer.Option(
-        50, "--limit", min=1, max=10000, help=help_text("Newest entries to show.", "显示的最新流水条数。")
+        LEDGER_PAGE.default,
+        "--limit",
+        min=1,
+        max=LEDGER_PAGE.maximum,
+        help=help_text("Entries per page.", "每页流水条数。"),
     ),
-    json_output: bool = typer.Option(False, "--json", help=JSON_ROWS_HELP),
+    offset: int = typer.Option(
+        0, "--offset", min=0, max=MAX_OFFSET, help=help_text("Entries to skip.", "跳过的流水条数。")
+    ),
+    json_output: bool = typer.Option(
+        False,
+        "--json",
+        help=help_text(
+            "Print the page of ledger entries as JSON, as the API does: items, total, limit, offset.",
+            "输出 JSON 格式的一页， 与 API 相同： items、 total、 limit 和 offset。",
+        ),
+    ),
 ) -> None:
     with read() as connection:
-        entries = service.list_ledger(connection, sku=sku, location=location, limit=limit)
+        listed = ledger_page(connection, sku=sku, location=location, limit=limit, offset=offset)
     if json_output:
-        print_json(entries)
+        print_json(listed)
+        return
+    entries = listed["items"]
+    total = listed["total"]
+    if not entries:
+        if total:
+            say(ENTRIES_PAST_THE_END, total=total, offset=offset)
+        else:
+            say(NO_ENTRIES)
         return
     for entry in entries:
         say(
             LEDGER_ROW,
-            created_at=entry["created_at"],
+            created_at=datetime.fromisoformat(entry["created_at"]).astimezone(UTC),
             sku=entry["sku"],
             location=entry["location"],
             on_hand=entry["on_hand_delta"],
             reserved=entry["reserved_delta"],
             reason=entry["reason"],
         )
+    typer.echo(ENTRIES_SHOWN.render(current_language(), shown=len(entries), total=total), err=True)

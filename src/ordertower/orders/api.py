@@ -14,11 +14,11 @@ from sqlalchemy import Connection, select
 
 from ordertower.channels.model import ChannelOrderState, FinancialStatus, ParsedAddress, ParsedLine, ParsedOrder
 from ordertower.kernel.errors import NotFoundError, UnreadableFileError
-from ordertower.kernel.paging import IMPORT_PAGE, MAX_OFFSET, ORDER_PAGE
+from ordertower.kernel.paging import IMPORT_PAGE, MAX_OFFSET, ORDER_PAGE, page
 from ordertower.kernel.web import ERROR_RESPONSES, get_database, read_connection, write_connection
 from ordertower.orders import service
 from ordertower.orders.model import HoldReason, OrderStatus
-from ordertower.orders.resource import build_resources, import_page, import_resource, page
+from ordertower.orders.resource import build_resources, import_page, import_resource
 from ordertower.orders.schemas import HoldRelease, ImportPage, ManualHold, OrderCreate, OrderPage
 from ordertower.orders.tables import order_imports
 

@@ -14,10 +14,10 @@ import typer
 from ordertower.kernel.cli_support import handle_errors, help_text, pad_cells, print_json, read, say, state, write
 from ordertower.kernel.errors import MissingFileError, OrderTowerError, UnreadableFileError
 from ordertower.kernel.i18n import Message, current_language
-from ordertower.kernel.paging import IMPORT_PAGE, MAX_OFFSET, ORDER_PAGE
+from ordertower.kernel.paging import IMPORT_PAGE, MAX_OFFSET, ORDER_PAGE, page
 from ordertower.kernel.settings import get_settings
 from ordertower.orders import service
-from ordertower.orders.resource import build_resources, page
+from ordertower.orders.resource import build_resources
 
 imports_app = typer.Typer(
     help=help_text(

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, func, select
 from ordertower.catalog.tables import channels, locations, products
 from ordertower.customers.tables import customers
 from ordertower.kernel.money import format_amount
+from ordertower.kernel.paging import page
 from ordertower.orders.tables import allocations, order_events, order_imports, order_lines, shipments
 from ordertower.routing.description import describe_decision
 
@@ -163,14 +164,6 @@ def _resource(
             for event in events
         ]
     return resource
-
-
-def page(items: list[dict[str, Any]], *, total: int, limit: int, offset: int) -> dict[str, Any]:
-    """Wrap one page of resources in the envelope that list endpoints and `list --json` print.
-
-    `total` counts every match, not only the items of this page.
-    """
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 def import_page(connection: Connection, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
