@@ -429,6 +429,7 @@ def test_ledger_listed_as_page(client: TestClient):
         "reserved_delta",
         "reason",
         "order_id",
+        "order_number",
         "reference",
         "created_at",
     }
@@ -471,6 +472,26 @@ def test_cli_ledger_prints_api_page(
 
     assert printed.returncode == 0, printed.stderr
     assert printed.json() == client.get("/api/v1/stock/ledger", params=params).json()
+
+
+def test_ledger_entries_name_orders(client: TestClient):
+    orders = client.get("/api/v1/orders").json()["items"]
+
+    page = client.get("/api/v1/stock/ledger", params={"limit": 1000}).json()
+
+    reservations = [entry for entry in page["items"] if entry["reason"] == "reserve"]
+    assert {entry["order_number"] for entry in reservations} == {order["number"] for order in orders}
+    assert all(entry["order_id"] is not None for entry in reservations)
+    workspace_entries = [entry for entry in page["items"] if entry["reason"] == "workspace"]
+    assert workspace_entries
+    assert {(entry["order_id"], entry["order_number"]) for entry in workspace_entries} == {(None, None)}
+    for order in orders:
+        shipment = order["shipments"][0]
+        sku = shipment["lines"][0]["sku"]
+        newest = client.get(
+            "/api/v1/stock/ledger", params={"sku": sku, "location": shipment["location"], "limit": 1}
+        ).json()["items"][0]
+        assert (newest["reason"], newest["order_number"]) == ("reserve", order["number"]), order["number"]
 
 
 @pytest.mark.parametrize(

@@ -520,6 +520,23 @@ def test_orders_list_counts_in_words(run_cli: Run, wholesale_orders: Database):
     assert f"共有 {total} 个订单符合条件，都在 --offset 500 之前。" in chinese.stdout
 
 
+def test_stock_ledger_names_orders(run_cli: Run, wholesale_orders: Database):
+    orders = run_cli("orders", "list", "--json").json()["items"]
+    number = next(order["number"] for order in orders if order["external_id"] == "WH-2002")
+    location = next(order["shipments"][0]["location"] for order in orders if order["external_id"] == "WH-2002")
+
+    english = run_cli("stock", "ledger", "--sku", "CASE-IP15-CLR", "--location", location)
+    chinese = run_cli("--lang", "zh", "stock", "ledger", "--sku", "CASE-IP15-CLR", "--location", location)
+
+    assert english.returncode == 0, english.stderr
+    reserved, stocked = english.stdout.splitlines()
+    assert reserved.endswith(f"reserve  order {number}")
+    assert stocked.endswith("workspace")
+    assert "order" not in stocked.split()
+    assert chinese.returncode == 0, chinese.stderr
+    assert chinese.stdout.splitlines()[0].endswith(f"reserve  订单 {number}")
+
+
 def test_stock_ledger_counts_in_words(run_cli: Run, wholesale_orders: Database):
     total = run_cli("stock", "ledger", "--json").json()["total"]
 

@@ -39,7 +39,11 @@ class LedgerEntry(BaseModel):
     on_hand_delta: int
     reserved_delta: int
     reason: str
-    order_id: int | None
+    order_id: int | None = Field(description="Internal id of the order that caused the change.")
+    order_number: str | None = Field(
+        description="Our number of the order that caused the change, such as OT100123. "
+        "Null when no order caused it, as for the reasons workspace, set and adjust.",
+    )
     reference: str
     created_at: str
 

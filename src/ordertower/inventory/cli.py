@@ -59,6 +59,8 @@ LEDGER_ROW = Message(
     "{created_at:%Y-%m-%d %H:%M:%S} {sku:<18} {location:<6} on_hand {on_hand:+d} reserved {reserved:+d} {reason}",
     "{created_at:%Y-%m-%d %H:%M:%S} {sku:<18} {location:<6} 现有 {on_hand:+d} 预留 {reserved:+d} {reason}",
 )
+# Appended to a ledger row whose change an order caused.
+LEDGER_ORDER = Message("  order {number}", "  订单 {number}")
 
 
 def _row(level: StockLevel) -> dict[str, object]:
@@ -229,9 +231,10 @@ def ledger_command(
         else:
             say(NO_ENTRIES)
         return
+    language = current_language()
     for entry in entries:
-        say(
-            LEDGER_ROW,
+        row = LEDGER_ROW.render(
+            language,
             created_at=datetime.fromisoformat(entry["created_at"]).astimezone(UTC),
             sku=entry["sku"],
             location=entry["location"],
@@ -239,4 +242,7 @@ def ledger_command(
             reserved=entry["reserved_delta"],
             reason=entry["reason"],
         )
+        if entry["order_number"]:
+            row += LEDGER_ORDER.render(language, number=entry["order_number"])
+        typer.echo(row)
     typer.echo(ENTRIES_SHOWN.render(current_language(), shown=len(entries), total=total), err=True)

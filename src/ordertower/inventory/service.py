@@ -29,6 +29,7 @@ from ordertower.kernel.bulk import append_rows, insert_missing_rows
 from ordertower.kernel.db import utc_now
 from ordertower.kernel.errors import NotFoundError, ValidationError
 from ordertower.kernel.i18n import Message
+from ordertower.orders.tables import orders
 
 logger = logging.getLogger(__name__)
 
@@ -412,7 +413,12 @@ def list_ledger(
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """List ledger entries, newest first, optionally for one SKU, location or order."""
+    """List ledger entries, newest first, optionally for one SKU, location or order.
+
+    `order_number` is our number of the entry's order, and None for an entry without an order.
+    Entries have no foreign key, so it is also None where the order row is missing, which
+    `db check` reports.
+    """
     query = (
         select(
             stock_ledger.c.id,
@@ -422,11 +428,13 @@ def list_ledger(
             stock_ledger.c.reserved_delta,
             stock_ledger.c.reason,
             stock_ledger.c.order_id,
+            orders.c.number.label("order_number"),
             stock_ledger.c.reference,
             stock_ledger.c.created_at,
         )
         .join(products, products.c.id == stock_ledger.c.product_id)
         .join(locations, locations.c.id == stock_ledger.c.location_id)
+        .outerjoin(orders, orders.c.id == stock_ledger.c.order_id)
         .order_by(stock_ledger.c.id.desc())
         .limit(limit)
         .offset(offset)

@@ -239,3 +239,20 @@ def test_ledger_count_matches_filters(stocked):
         assert count_ledger(connection) == 5
         assert count_ledger(connection, sku="MUG-WHT", location="LA") == 3
         assert len(list_ledger(connection, limit=2)) == 2
+
+
+def test_ledger_entry_order_number(stocked):
+    with stocked.write() as connection:
+        product, location = ids(connection, "MUG-WHT", "LA")
+        # Entries have no foreign key to orders, so an order id without an order row must still list.
+        reserve(connection, [ReservationRequest(product, location, 1, 987_654)])
+
+    with stocked.read() as connection:
+        reserved, workspace_entry = list_ledger(connection, sku="MUG-WHT", location="LA")
+
+    assert reserved["reason"] == "reserve"
+    assert reserved["order_id"] == 987_654
+    assert reserved["order_number"] is None
+    assert workspace_entry["reason"] == "workspace"
+    assert workspace_entry["order_id"] is None
+    assert workspace_entry["order_number"] is None
