@@ -115,7 +115,8 @@ def _install_language(app: FastAPI) -> None:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OrderTowerError)
     async def domain_error(request: Request, error: OrderTowerError) -> JSONResponse:
-        return JSONResponse(status_code=error.http_status, content={"error": error.to_dict(_language(request))})
+        body = error.to_dict(_language(request), for_api=True)
+        return JSONResponse(status_code=error.http_status, content={"error": body})
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -557,6 +557,72 @@ def test_cli_accepts_api_page_bounds(
     assert printed.json() == response.json()
 
 
+NOT_FOUND_REQUESTS = [
+    ("GET", "/api/v1/orders/OT999999", {}),
+    ("GET", "/api/v1/orders/OT999999/routing", {}),
+    ("POST", "/api/v1/orders/OT999999/cancel", {}),
+    ("POST", "/api/v1/orders/OT999999/reroute", {}),
+    ("POST", "/api/v1/orders/WH-2003/lines/9/cancel", {}),
+    ("GET", "/api/v1/orders?channel=nowhere", {}),
+    ("GET", "/api/v1/imports/999999", {}),
+    ("GET", "/api/v1/products/NO-SKU", {}),
+    ("GET", "/api/v1/locations/XX", {}),
+    ("GET", "/api/v1/stock?sku=NO-SKU", {}),
+    ("GET", "/api/v1/stock?location=XX", {}),
+    ("PUT", "/api/v1/stock/NO-SKU/NJ", {"on_hand": 1}),
+    ("POST", "/api/v1/stock/SOCK-3PK/XX/adjustments", {"delta": 1}),
+    ("POST", "/api/v1/orders", manual_order(channel="nowhere")),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body"), NOT_FOUND_REQUESTS)
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_not_found_names_no_cli_command(client: TestClient, method: str, url: str, body: dict[str, Any], language: str):
+    response = client.request(method, url, json=body or None, headers={"Accept-Language": language})
+
+    assert response.status_code == 404, response.text
+    error = response.json()["error"]
+    assert error["code"] == "not_found"
+    assert error["params"]["ref"] in error["message"]
+    assert "ordertower " not in error["message"]
+    assert "`" not in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("url", "english", "chinese"),
+    [
+        ("/api/v1/orders/OT999999", "list them with GET /api/v1/orders", "用 GET /api/v1/orders 列出"),
+        ("/api/v1/products/NO-SKU", "list them with GET /api/v1/products", "用 GET /api/v1/products 列出"),
+        ("/api/v1/locations/XX", "list them with GET /api/v1/locations", "用 GET /api/v1/locations 列出"),
+        ("/api/v1/imports/999999", "list them with GET /api/v1/imports", "用 GET /api/v1/imports 列出"),
+    ],
+)
+def test_not_found_names_list_endpoint(client: TestClient, url: str, english: str, chinese: str):
+    in_english = client.get(url, headers={"Accept-Language": "en"}).json()["error"]["message"]
+    in_chinese = client.get(url, headers={"Accept-Language": "zh-CN"}).json()["error"]["message"]
+
+    assert english in in_english
+    assert chinese in in_chinese
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_unmapped_hold_names_no_cli_command(client: TestClient, language: str):
+    body = manual_order(external_id="PO-99", lines=[{"sku": "NO-SUCH-SKU", "quantity": 1, "unit_price": "5"}])
+    created = client.post("/api/v1/orders", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["hold_reasons"] == ["unmapped_sku"]
+
+    response = client.post(
+        "/api/v1/orders/PO-99/release", json={"reason": "unmapped_sku"}, headers={"Accept-Language": language}
+    )
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "hold_not_releasable"
+    assert "sku_mappings" in error["message"]
+    assert "ordertower " not in error["message"]
+
+
 def test_list_pages_documented(client: TestClient):
     spec = client.get("/openapi.json").json()
 

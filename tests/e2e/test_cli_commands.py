@@ -267,6 +267,7 @@ def test_unknown_reference_fails_naming_it(run_cli: Run, workspace: Database, ar
     assert "Traceback" not in result.stderr
     assert named in result.stderr
     assert "was not found" in result.stderr
+    assert "`ordertower " in result.stderr
 
 
 def test_unknown_sku_message_in_chinese(run_cli: Run, workspace: Database):

@@ -3,6 +3,9 @@
 The code (`insufficient_stock`, `invalid_transition`, ...) is what API clients
 and the UI match on; the message names the entity, the value and what to do.
 One handler in the API maps `http_status`; the CLI prints the message and exits 1.
+The API renders errors with `render_for_api`. A class whose message names a CLI
+command sets `api_message` or overrides `render_for_api` with wording that a
+REST client can act on.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ class OrderTowerError(Exception):
     code: ClassVar[str] = "error"
     http_status: ClassVar[int] = 400
     message: ClassVar[Message] = Message("{detail}", "{detail}")
+    # The wording for REST clients, set where `message` names a CLI command. None means `message`.
+    api_message: ClassVar[Message | None] = None
 
     def __init__(self, **params: Any) -> None:
         self.params = params
@@ -26,12 +31,21 @@ class OrderTowerError(Exception):
     def render(self, language: Language | None = None) -> str:
         return self.message.render(language, **self.params)
 
+    def render_for_api(self, language: Language | None = None) -> str:
+        """Render the message for a REST client, in `api_message` where the class sets one."""
+        return (self.api_message or self.message).render(language, **self.params)
+
     def __reduce__(self) -> tuple[Any, ...]:
         # Subclasses take their own keyword arguments, so a copy (in another process, say) is rebuilt from params.
         return (_restore_error, (type(self), self.params))
 
-    def to_dict(self, language: Language | None = None) -> dict[str, Any]:
-        return {"code": self.code, "message": self.render(language), "params": _jsonable(self.params)}
+    def to_dict(self, language: Language | None = None, *, for_api: bool = False) -> dict[str, Any]:
+        """Return the `error` member of a JSON error body: code, message and params.
+
+        With for_api=True the message is the one for REST clients (see `render_for_api`).
+        """
+        message = self.render_for_api(language) if for_api else self.render(language)
+        return {"code": self.code, "message": message, "params": _jsonable(self.params)}
 
 
 def _restore_error(kind: type[OrderTowerError], params: dict[str, Any]) -> OrderTowerError:
@@ -79,9 +93,36 @@ class NotFoundError(OrderTowerError):
     def __init__(self, *, entity: str, ref: str, command: str = "--help") -> None:
         super().__init__(entity=entity, entity_zh=ENTITY_NAMES_ZH.get(entity, entity), ref=ref, command=command)
 
+    def render_for_api(self, language: Language | None = None) -> str:
+        """Render the message for a REST client, naming the endpoint that lists the entity where one exists."""
+        list_path = ENTITY_LIST_PATHS.get(self.params["entity"])
+        if list_path is None:
+            return NOT_FOUND_UNLISTED.render(language, **self.params)
+        return NOT_FOUND_LISTED.render(language, list_path=list_path, **self.params)
+
+
+NOT_FOUND_LISTED = Message(
+    "{entity} {ref!r} was not found. Check the spelling, or list them with GET {list_path}.",
+    "未找到{entity_zh}：{ref!r}。请检查拼写，或用 GET {list_path} 列出现有记录。",
+)
+NOT_FOUND_UNLISTED = Message(
+    "{entity} {ref!r} was not found. Check the value and send the request again.",
+    "未找到{entity_zh}：{ref!r}。请检查该值后重新发送请求。",
+)
+# The endpoint that lists each entity, for the API's not-found messages.
+ENTITY_LIST_PATHS = {
+    "order": "/api/v1/orders",
+    "SKU": "/api/v1/products",
+    "product": "/api/v1/products",
+    "location": "/api/v1/locations",
+    "channel": "/api/v1/channels",
+    "import": "/api/v1/imports",
+}
+
 
 ENTITY_NAMES_ZH = {
     "order": "订单",
+    "order line": "订单行",
     "SKU": " SKU",  # a space between the Chinese text and the Latin letters
     "product": "商品",
     "location": "仓库",

@@ -242,7 +242,7 @@ def get_import(
     """Get one import with its per-row error report."""
     row = connection.execute(select(order_imports).where(order_imports.c.id == import_id)).first()
     if row is None:
-        raise NotFoundError(entity="import", ref=str(import_id), command="import --help")
+        raise NotFoundError(entity="import", ref=str(import_id), command="imports list")
     return import_resource(row)
 
 

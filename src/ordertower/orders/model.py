@@ -160,6 +160,12 @@ class HoldNotReleasableError(OrderTowerError):
         "订单 {order}：{reason} 暂停不能手动解除，每个订单行的渠道 SKU 都映射到商品后才会解除。"
         "请在工作区文件的 sku_mappings 中添加映射，然后运行 `ordertower workspace apply FILE`。",
     )
+    api_message = Message(
+        "Order {order}: the {reason} hold cannot be released by hand. It ends when every line's channel SKU maps to "
+        "a product, so add the mapping under sku_mappings in the workspace file and apply that file again.",
+        "订单 {order}：{reason} 暂停不能手动解除，每个订单行的渠道 SKU 都映射到商品后才会解除。"
+        "请在工作区文件的 sku_mappings 中添加映射，然后重新应用该工作区文件。",
+    )
 
 
 class OrderClosedError(OrderTowerError):
