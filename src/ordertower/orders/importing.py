@@ -10,7 +10,9 @@ order, whichever batch they fall in.
 
 from __future__ import annotations
 
+import gc
 import logging
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -254,6 +256,7 @@ def import_orders(
                 refresh_statistics_once()
     except KeyboardInterrupt as interrupt:
         _stop_writer(overlapped, int(import_id))
+        _free_interrupted_statement(interrupt)
         # Ctrl-C, SIGTERM or a stop request: the committed batches stay, so the error reports how far it got.
         _record_failure(database, int(import_id), report, status="interrupted")
         # Info, not warning: the exception carries the same news to the caller, who shows it once.
@@ -299,6 +302,19 @@ def _stop_writer(overlapped: OverlappedImport | None, import_id: int) -> None:
         # The batch being written commits or, when this process ends first, the server rolls it back.
         # The count of saved orders is read from the database, so it is right in both cases.
         logger.info("import %s: stopped without waiting for the batch being written", import_id)
+
+
+def _free_interrupted_statement(interrupt: KeyboardInterrupt) -> None:
+    """Let go of the statement that a signal cut short, so that SQLite ends its transaction.
+
+    A signal inside SQLite's executemany leaves the statement running, and the
+    frames of the traceback keep its cursor. Its connection stays open until
+    the statement is freed, with the database's write lock, and the import
+    could not record its stop: "database is locked".
+    """
+    traceback.clear_frames(interrupt.__traceback__)
+    # The cursor is also part of a reference cycle with its execution context, which only a collection frees.
+    gc.collect()
 
 
 def _record_failure(database: Database, import_id: int, report: ImportReport, *, status: str = "failed") -> None:
