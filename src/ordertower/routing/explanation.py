@@ -1,6 +1,6 @@
 """The record stored with a routing decision: the candidates, the winner and why, as figures and codes.
 
-Every imported order stores one, so the record holds facts only. Candidates
+Every imported order stores one, so the record contains only facts. Candidates
 are rows in the column order of CANDIDATE_FIELDS, and the reason is a code with
 the values its message needs. `routing.description` renders it for people
 when the order is read. On 4,000 orders of the import benchmark's file,
