@@ -37,7 +37,6 @@ from ordertower.orders.preparation import (
     PreparedOrder,
     complete_partial,
     merge_fragments,
-    needs_stored_version,
     prepare_order,
 )
 from ordertower.orders.service import retry_backorders
@@ -445,7 +444,7 @@ def _flush_with_retry(
             with database.write() as connection:
                 _flush(
                     connection,
-                    Batch(list(batch.orders), list(batch.prepared)),
+                    batch.copy(),
                     channel,
                     catalog,
                     report.import_id,
@@ -489,13 +488,14 @@ def _is_retryable(error: IntegrityError | OperationalError) -> bool:
 def _join_shorter(batch: Batch, shorter: dict[str, ParsedOrder]) -> None:
     """Add the orders of `batch` that continue an order waiting in `shorter` to it, and take them out of `batch`."""
     remaining_positions: list[int] = []
-    for position, parsed in enumerate(batch.orders):
-        waiting = shorter.get(parsed.external_id)
+    for position in range(len(batch.orders)):
+        external_id = batch.external_id(position)
+        waiting = shorter.get(external_id)
         if waiting is None:
             remaining_positions.append(position)
             continue
         # A copy, so that an attempt that fails leaves the waiting order as it was.
-        shorter[parsed.external_id] = merge_fragments(replace(waiting, lines=list(waiting.lines)), parsed)
+        shorter[external_id] = merge_fragments(replace(waiting, lines=list(waiting.lines)), batch.orders[position])
     batch.orders = [batch.orders[position] for position in remaining_positions]
     batch.prepared = [batch.prepared[position] for position in remaining_positions]
 
@@ -522,7 +522,7 @@ def _flush(
     """
     if shorter:
         _join_shorter(batch, shorter)
-    ids = [order.external_id for order in batch.orders]
+    ids = [batch.external_id(position) for position in range(len(batch.orders))]
     existing = {
         row.external_id: row
         for row in connection.execute(
@@ -544,26 +544,29 @@ def _flush(
         )
     }
 
-    for position, parsed in enumerate(batch.orders):
-        row = existing.get(parsed.external_id)
+    for position, external_id in enumerate(ids):
+        row = existing.get(external_id)
         if row is not None and row.last_import_id == import_id:
             # A later fragment of an order stored by an earlier batch of this file adds its lines to it.
-            batch.orders[position] = merge_fragments(writing.load_as_parsed(connection, row.id), parsed)
+            written = writing.load_as_parsed(connection, row.id)
+            batch.orders[position] = merge_fragments(written, batch.orders[position])
             batch.prepared[position] = None
-        elif needs_stored_version(parsed):
+        elif batch.needs_stored_version(position):
             stored = writing.load_as_parsed(connection, row.id) if row is not None else None
-            batch.orders[position] = complete_partial(parsed, stored, base_currency=catalog.base_currency)
+            batch.orders[position] = complete_partial(
+                batch.orders[position], stored, base_currency=catalog.base_currency
+            )
             batch.prepared[position] = None
 
     prepared = [
-        ready or prepare_order(parsed, channel_id=channel.id, catalog=catalog)
-        for parsed, ready in zip(batch.orders, batch.prepared, strict=True)
+        ready or prepare_order(batch.orders[position], channel_id=channel.id, catalog=catalog)
+        for position, ready in enumerate(batch.prepared)
     ]
     new: list[PreparedOrder] = []
     changed: list[tuple[Any, PreparedOrder]] = []
     unchanged: list[int] = []
-    for order in prepared:
-        row = existing.get(order.parsed.external_id)
+    for position, order in enumerate(prepared):
+        row = existing.get(order.external_id)
         # An order this import already wrote was counted with its first fragment.
         counted = row is not None and row.last_import_id == import_id
         if row is None:
@@ -571,8 +574,8 @@ def _flush(
         elif row.content_hash == order.content_hash:
             unchanged.append(row.id)
             counts["unchanged"] += 0 if counted else 1
-        elif shorter is not None and not counted and len(order.parsed.lines) < row.line_count:
-            shorter[order.parsed.external_id] = order.parsed
+        elif shorter is not None and not counted and len(order.lines) < row.line_count:
+            shorter[order.external_id] = batch.orders[position]
         else:
             changed.append((row, order))
             counts["updated"] += 0 if counted else 1

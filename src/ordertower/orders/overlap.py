@@ -44,7 +44,7 @@ from ordertower.orders.allocation import (
     stocked_products,
 )
 from ordertower.orders.batching import Batch
-from ordertower.orders.preparation import needs_stored_version, prepare_order
+from ordertower.orders.preparation import prepare_order
 from ordertower.orders.tables import orders
 from ordertower.orders.writing import NewOrders, insert_staged, stage_new_orders
 
@@ -160,8 +160,9 @@ class OverlappedImport:
 
     def _plan(self, batch: Batch) -> PlannedBatch | None:
         in_flight = {external_id for planned in self._in_flight for external_id in planned.external_ids}
-        external_ids = frozenset(order.external_id for order in batch.orders)
-        if external_ids & in_flight or any(needs_stored_version(order) for order in batch.orders):
+        positions = range(len(batch.orders))
+        external_ids = frozenset(batch.external_id(position) for position in positions)
+        if external_ids & in_flight or any(batch.needs_stored_version(position) for position in positions):
             return None
 
         try:
@@ -196,8 +197,8 @@ class OverlappedImport:
             if stored is not None:
                 return None, set()
             prepared = [
-                ready or prepare_order(parsed, channel_id=self._channel.id, catalog=self._catalog)
-                for parsed, ready in zip(batch.orders, batch.prepared, strict=True)
+                ready or prepare_order(batch.orders[position], channel_id=self._channel.id, catalog=self._catalog)
+                for position, ready in enumerate(batch.prepared)
             ]
             # Buyers and order numbers are committed here, before the orders, so the writer has less to do.
             # Should the write fail, a number is skipped and a buyer is kept without orders.

@@ -36,15 +36,25 @@ class PreparedLine:
 @pickled_by_fields
 @dataclass
 class PreparedOrder:
-    parsed: ParsedOrder
+    """What the import stores of one parsed order.
+
+    It keeps no reference to the parsed order, so that a batch of prepared
+    orders travels from the read-ahead process without the parsed ones.
+    """
+
     values: dict[str, Any]  # column values of the orders row, without ids and numbers
     lines: list[PreparedLine]
     hold_reasons: list[HoldReason]
     target_status: Status  # PENDING means: route it now
     customer_key: str
+    buyer: tuple[str, str, str]  # the (email, phone, name) that customer matching keys on, as in customer_key
     content_hash: str
     destination: Coordinates | None
     address_problems: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def external_id(self) -> str:
+        return str(self.values["external_id"])
 
 
 def prepare_order(parsed: ParsedOrder, *, channel_id: int, catalog: CatalogSnapshot) -> PreparedOrder:
@@ -106,12 +116,12 @@ def prepare_order(parsed: ParsedOrder, *, channel_id: int, catalog: CatalogSnaps
         found = geocode(address.country_code, address.postal_code, address.city, address.region)
         destination = found.coordinates if found else None
     return PreparedOrder(
-        parsed=parsed,
         values=values,
         lines=lines,
         hold_reasons=holds,
         target_status=target,
         customer_key=match_key(parsed.email, parsed.phone or address.phone),
+        buyer=(parsed.email, parsed.phone or address.phone[:64], parsed.customer_name or address.name[:255]),
         content_hash=content_hash(values, lines),
         destination=destination,
         address_problems=problem_list,

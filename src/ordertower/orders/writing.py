@@ -44,15 +44,6 @@ def allocate_numbers(connection: Connection, count: int) -> list[str]:
     return [f"{ORDER_NUMBER_PREFIX}{value}" for value in range(start, start + count)]
 
 
-def _buyer(order: PreparedOrder) -> tuple[str, str, str]:
-    """Return the (email, phone, name) that match_customers keys on, the same way as PreparedOrder.customer_key."""
-    return (
-        order.parsed.email,
-        order.parsed.phone or order.values["ship_phone"],
-        order.parsed.customer_name or order.values["ship_name"],
-    )
-
-
 @dataclass
 class NewOrders:
     """New orders of a batch with their ids taken but nothing written, so routing can run before the insert."""
@@ -69,7 +60,7 @@ def stage_new_orders(
     """Match customers and take ids and numbers for new orders and their lines; return what routing should fill."""
     if not prepared:
         return NewOrders([], [], [], [])
-    customer_ids = match_customers(connection, [_buyer(order) for order in prepared])
+    customer_ids = match_customers(connection, [order.buyer for order in prepared])
     numbers = allocate_numbers(connection, len(prepared))
     order_ids = _required_ids(connection, orders, len(prepared))
     line_ids = iter(_required_ids(connection, order_lines, sum(len(order.lines) for order in prepared)))
@@ -226,7 +217,7 @@ def update_orders(
         if units and released is not None:
             released.extend(row.id for row, order in open_rows if order.target_status is OrderStatus.CANCELLED)
         connection.execute(delete(order_lines).where(order_lines.c.order_id.in_(open_ids)))
-        customer_ids = match_customers(connection, [_buyer(order) for _, order in open_rows])
+        customer_ids = match_customers(connection, [order.buyer for _, order in open_rows])
         connection.execute(
             update(orders)
             .where(orders.c.id == bindparam("b_id"))

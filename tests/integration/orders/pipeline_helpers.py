@@ -119,9 +119,16 @@ def apply_workspace_file(database: Database, path: Path) -> ApplyResult:
         return apply_workspace(connection, spec, source=str(path))
 
 
-def import_file(database: Database, path: Path, *, channel: str | None = None, batch_size: int = 500) -> ImportReport:
+def import_file(
+    database: Database,
+    path: Path,
+    *,
+    channel: str | None = None,
+    batch_size: int = 500,
+    read_ahead: bool | None = None,
+) -> ImportReport:
     with read_orders_file(path) as source:
-        return import_orders(database, source, channel_code=channel, batch_size=batch_size)
+        return import_orders(database, source, channel_code=channel, batch_size=batch_size, read_ahead=read_ahead)
 
 
 def import_text(
