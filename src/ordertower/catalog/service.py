@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
+from ordertower.catalog.snapshot import CatalogSnapshot, ChannelInfo, LocationInfo, ProductInfo
 from ordertower.catalog.tables import (
     bundle_components,
     channels,
@@ -21,7 +22,7 @@ from ordertower.catalog.workspace import KnownCodes, WorkspaceFileError, Workspa
 from ordertower.inventory import service as inventory_service
 from ordertower.inventory.model import LedgerReason
 from ordertower.kernel.errors import NotFoundError
-from ordertower.routing.geo import geocode
+from ordertower.routing.geo import Coordinates, geocode
 
 logger = logging.getLogger(__name__)
 
@@ -260,3 +261,24 @@ def list_products(connection: Connection) -> list[Row[Any]]:
 
 def list_channels(connection: Connection) -> list[Row[Any]]:
     return list(connection.execute(select(channels).order_by(channels.c.code)).all())
+
+
+def load_snapshot(connection: Connection) -> CatalogSnapshot:
+    snapshot = CatalogSnapshot()
+    for row in connection.execute(select(products.c.id, products.c.sku, products.c.name, products.c.is_bundle)):
+        snapshot.products[row.id] = ProductInfo(row.id, row.sku, row.name, bool(row.is_bundle))
+        snapshot.product_ids_by_sku[row.sku] = row.id
+    for row in connection.execute(select(bundle_components).order_by(bundle_components.c.id)):
+        snapshot.components.setdefault(row.bundle_id, []).append((row.component_id, row.quantity))
+    for row in connection.execute(select(sku_mappings)):
+        snapshot.mappings.setdefault(row.channel_id, {})[row.channel_sku] = row.product_id
+    for row in connection.execute(select(locations).where(locations.c.active.is_(True))):
+        coordinates = None
+        if row.latitude is not None and row.longitude is not None:
+            coordinates = Coordinates(row.latitude, row.longitude)
+        snapshot.locations[row.id] = LocationInfo(row.id, row.code, coordinates, row.rank, row.daily_capacity)
+    for row in connection.execute(select(channels)):
+        snapshot.channels[row.code] = ChannelInfo(row.id, row.code, row.kind, row.name)
+    snapshot.routing = get_routing_config(connection)
+    snapshot.base_currency = str(get_setting(connection, "base_currency", "USD"))
+    return snapshot

@@ -2,6 +2,9 @@
 
 The catalog is small (hundreds of locations at most, thousands of SKUs), so one
 snapshot per import keeps lookups per order out of the database.
+`catalog.service.load_snapshot` reads it. This module imports no database
+code, so that the import's read-ahead process, which receives a snapshot,
+starts without loading SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -9,10 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select
-
-from ordertower.catalog.service import get_routing_config, get_setting
-from ordertower.catalog.tables import bundle_components, channels, locations, products, sku_mappings
 from ordertower.routing.geo import Coordinates
 
 
@@ -66,24 +65,3 @@ class CatalogSnapshot:
         if product_id in self.components:
             return [(component, per_bundle * quantity) for component, per_bundle in self.components[product_id]]
         return [(product_id, quantity)]
-
-
-def load_snapshot(connection: Connection) -> CatalogSnapshot:
-    snapshot = CatalogSnapshot()
-    for row in connection.execute(select(products.c.id, products.c.sku, products.c.name, products.c.is_bundle)):
-        snapshot.products[row.id] = ProductInfo(row.id, row.sku, row.name, bool(row.is_bundle))
-        snapshot.product_ids_by_sku[row.sku] = row.id
-    for row in connection.execute(select(bundle_components).order_by(bundle_components.c.id)):
-        snapshot.components.setdefault(row.bundle_id, []).append((row.component_id, row.quantity))
-    for row in connection.execute(select(sku_mappings)):
-        snapshot.mappings.setdefault(row.channel_id, {})[row.channel_sku] = row.product_id
-    for row in connection.execute(select(locations).where(locations.c.active.is_(True))):
-        coordinates = None
-        if row.latitude is not None and row.longitude is not None:
-            coordinates = Coordinates(row.latitude, row.longitude)
-        snapshot.locations[row.id] = LocationInfo(row.id, row.code, coordinates, row.rank, row.daily_capacity)
-    for row in connection.execute(select(channels)):
-        snapshot.channels[row.code] = ChannelInfo(row.id, row.code, row.kind, row.name)
-    snapshot.routing = get_routing_config(connection)
-    snapshot.base_currency = str(get_setting(connection, "base_currency", "USD"))
-    return snapshot

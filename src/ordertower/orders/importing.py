@@ -20,7 +20,8 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ordertower.catalog.snapshot import CatalogSnapshot, ChannelInfo, load_snapshot
+from ordertower.catalog.service import get_channel_or_raise, load_snapshot
+from ordertower.catalog.snapshot import CatalogSnapshot, ChannelInfo
 from ordertower.catalog.tables import channels
 from ordertower.channels.formats import OrderSource
 from ordertower.channels.model import ParsedOrder, RowError
@@ -127,8 +128,6 @@ class ImportReport:
 def resolve_channel(connection: Connection, source: OrderStream, channel_code: str | None) -> ChannelInfo:
     """Pick the workspace channel the file belongs to; create one named after the kind if there is none."""
     if channel_code:
-        from ordertower.catalog.service import get_channel_or_raise
-
         row = get_channel_or_raise(connection, channel_code)
         if source.channel_kind not in ("generic", row.kind):
             raise ChannelKindError(

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, String, cast, func, insert, or_, select, update
 
-from ordertower.catalog.snapshot import CatalogSnapshot, load_snapshot
+from ordertower.catalog.service import get_product_or_raise, load_snapshot
+from ordertower.catalog.snapshot import CatalogSnapshot
 from ordertower.catalog.tables import channels
 from ordertower.kernel.db import utc_now
 from ordertower.kernel.errors import NotFoundError, ValidationError
@@ -281,8 +282,6 @@ def retry_backorders_for_sku(connection: Connection, sku: str, *, available_befo
     """
     if available_after <= available_before:
         return 0
-    from ordertower.catalog.service import get_product_or_raise
-
     return retry_backorders(connection, product_ids={get_product_or_raise(connection, sku).id})
 
 
