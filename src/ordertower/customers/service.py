@@ -22,34 +22,32 @@ def match_customers(connection: Connection, buyers: Iterable[tuple[str, str, str
     if not wanted:
         return {}
 
-    found = _select_ids(connection, wanted)
-    # Key order, so that importers sharing buyers take the unique-index locks in the same order
-    # and cannot deadlock on PostgreSQL.
-    missing = sorted(key for key in wanted if key not in found)
-    if missing:
-        now = utc_now()
-        # A concurrent import may create the same buyer first, and then its row is kept.
-        inserted = insert_missing_rows(
-            connection,
-            customers,
-            [
-                {
-                    "match_key": key,
-                    "email": wanted[key][0],
-                    "phone": wanted[key][1][:64],
-                    "name": wanted[key][2][:255],
-                    "created_at": now,
-                }
-                for key in missing
-            ],
-            unique=["match_key"],
-            returning=["match_key", "id"],
-        )
-        found.update(inserted)
-        # Buyers another import created first, and on SQLite every new buyer.
-        unreported = [key for key in missing if key not in found]
-        if unreported:
-            found.update(_select_ids(connection, unreported))
+    now = utc_now()
+    # Key order, so that importers sharing buyers take the unique-index locks in the same order and cannot
+    # deadlock on PostgreSQL. The insert comes first because on PostgreSQL it returns the ids of new buyers,
+    # so only stored ones are queried. A stored buyer, or one a concurrent import creates first, keeps its row.
+    keys = sorted(wanted)
+    inserted = insert_missing_rows(
+        connection,
+        customers,
+        [
+            {
+                "match_key": key,
+                "email": wanted[key][0],
+                "phone": wanted[key][1][:64],
+                "name": wanted[key][2][:255],
+                "created_at": now,
+            }
+            for key in keys
+        ],
+        unique=["match_key"],
+        returning=["match_key", "id"],
+    )
+    found: dict[str, int] = dict(inserted)
+    # Buyers stored before, and on SQLite every buyer, because its insert reports no ids.
+    unreported = [key for key in keys if key not in found]
+    if unreported:
+        found.update(_select_ids(connection, unreported))
     return found
 
 

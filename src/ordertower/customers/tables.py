@@ -1,6 +1,6 @@
 """Tables of the customers area."""
 
-from sqlalchemy import Column, Index, String, Table
+from sqlalchemy import Column, String, Table
 
 from ordertower.kernel.db import Id, UtcDateTime, metadata
 
@@ -15,5 +15,4 @@ customers = Table(
     Column("phone", String(64), nullable=False, default=""),
     Column("name", String(255), nullable=False, default=""),
     Column("created_at", UtcDateTime, nullable=False),
-    Index("ix_customers_email", "email"),
 )
