@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import insert
 
 from conftest import CliResult, write_wholesale_csv
 from ordertower.api import create_app
+from ordertower.catalog.tables import channels
 from ordertower.kernel.db import Database
 
 
@@ -321,6 +323,110 @@ def test_upload_unreadable_file(client: TestClient):
 
     assert response.status_code in {400, 422}
     assert response.json()["error"]["code"]
+
+
+def upload(client: TestClient, name: str, content: bytes, language: str, **fields: str) -> dict[str, Any]:
+    """Upload a file as POST /api/v1/imports with the form `fields` and return the JSON response."""
+    response = client.post(
+        "/api/v1/imports",
+        files={"file": (name, content, "text/csv")},
+        data=fields,
+        headers={"Accept-Language": language},
+    )
+    assert response.status_code in {201, 400, 422}, response.text
+    document: dict[str, Any] = response.json()
+    return document
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "en",
+            "upload.csv: several generic channels exist (b2b, wholesale); choose one with the request's channel field.",
+        ),
+        ("zh-CN", "upload.csv：存在多个 generic 渠道（b2b, wholesale），请在请求的 channel 字段中指定一个。"),
+    ],
+    ids=["en", "zh"],
+)
+def test_upload_channel_choice_names_field(
+    client: TestClient,
+    wholesale_orders: Database,
+    run_cli: Callable[..., CliResult],
+    tmp_path: Path,
+    language: str,
+    message: str,
+):
+    with wholesale_orders.write() as connection:
+        connection.execute(insert(channels).values(code="b2b", kind="generic", name="B2B portal"))
+    path = write_wholesale_csv(tmp_path / "upload.csv")
+
+    error = upload(client, "upload.csv", path.read_bytes(), language)["error"]
+    printed = run_cli("import", path)
+
+    assert error["code"] == "channel_required"
+    assert error["message"] == message
+    assert "--channel" not in error["message"]
+    assert printed.returncode == 1
+    assert "choose one with --channel CODE." in printed.stderr
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({}, ("its header (a, b, c) matches no supported export", "其表头（a, b, c）与任何支持的导出格式都不匹配")),
+        ({"format": "xml"}, ("'xml' is not a format name", "'xml' 不是格式名称")),
+    ],
+    ids=["detected", "named"],
+)
+def test_upload_unknown_format_names_field(client: TestClient, fields: dict[str, str], reason: tuple[str, str]):
+    english = upload(client, "table.csv", b"a,b,c\n1,2,3\n", "en", **fields)["error"]
+    chinese = upload(client, "table.csv", b"a,b,c\n1,2,3\n", "zh-CN", **fields)["error"]
+
+    assert english["code"] == chinese["code"] == "unknown_format"
+    assert english["message"] == (
+        f"Cannot read 'table.csv' as an order file: {reason[0]}. Supported formats: shopify-csv, shopify-json, "
+        "amazon-tsv, woocommerce-json, generic-csv. If the file is one of them, name it in the request's format "
+        "field, for example format=generic-csv."
+    )
+    assert chinese["message"] == (
+        f"无法将 'table.csv' 作为订单文件读取：{reason[1]}。支持的格式：shopify-csv, shopify-json, amazon-tsv, "
+        "woocommerce-json, generic-csv。如果文件属于其中一种，请在请求的 format 字段中指定，例如 format=generic-csv。"
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "en",
+            "The header has no 'currency' column, which this format requires. Export the file again with all "
+            "columns, or choose the right format with the request's format field.",
+        ),
+        (
+            "zh-CN",
+            "表头缺少此格式必需的 'currency' 列。请导出包含全部列的文件，或在请求的 format 字段中选择正确的格式。",
+        ),
+    ],
+    ids=["en", "zh"],
+)
+def test_upload_missing_column_names_field(
+    client: TestClient, run_cli: Callable[..., CliResult], tmp_path: Path, language: str, message: str
+):
+    # A generic CSV template without its currency column: detected as generic-csv, then rejected at line 1.
+    content = (
+        "order_id,order_date,sku,quantity,unit_price,ship_name,ship_country\nX-1,2024-05-01,MUG-WHT,1,9.50,Ann,US\n"
+    )
+    path = tmp_path / "no-currency.csv"
+    path.write_text(content, encoding="utf-8")
+
+    report = upload(client, path.name, content.encode(), language, channel="wholesale")
+    stored = client.get(f"/api/v1/imports/{report['id']}")
+    printed = run_cli("import", path, "--json")
+
+    assert report["errors"] == [{"line": 1, "field": "currency", "value": "", "message": message}]
+    assert stored.json()["errors"] == report["errors"]
+    assert printed.json()["errors"][0]["message"].endswith("or choose the right format with --format.")
 
 
 def test_openapi_and_docs_served(client: TestClient):

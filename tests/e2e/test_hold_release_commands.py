@@ -449,6 +449,28 @@ def test_hold_api_twice_conflicts(client: TestClient):
     assert "已有 manual 暂停。当前的暂停原因：manual。" in error["message"]
 
 
+@pytest.mark.parametrize(
+    ("language", "advice"),
+    [
+        ("en", 'Release it with POST /api/v1/orders/NUMBER/release and the body {"reason": "manual"}.'),
+        ("zh-CN", '可用 POST /api/v1/orders/NUMBER/release 解除，请求体为 {"reason": "manual"}。'),
+    ],
+    ids=["en", "zh"],
+)
+def test_hold_api_twice_names_release_endpoint(client: TestClient, language: str, advice: str):
+    held = client.post("/api/v1/orders/WH-5005/hold")
+    assert held.status_code == 200, held.text
+    number = held.json()["number"]
+
+    response = client.post("/api/v1/orders/WH-5005/hold", headers={"Accept-Language": language})
+
+    assert response.status_code == 409, response.text
+    message = response.json()["error"]["message"]
+    assert message.endswith(advice.replace("NUMBER", number))
+    assert "ordertower" not in message
+    assert "--reason" not in message
+
+
 def test_hold_api_cancelled_order(client: TestClient):
     assert client.post("/api/v1/orders/WH-5002/cancel").status_code == 200
 

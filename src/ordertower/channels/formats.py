@@ -53,7 +53,7 @@ class EmptyFileError(OrderTowerError):
 
 
 class UnknownFormatError(OrderTowerError):
-    """A file whose order format cannot be detected from its content, or an unknown --format name."""
+    """A file whose order format cannot be detected from its content, or an unknown format name."""
 
     code = "unknown_format"
     message = Message(
@@ -61,6 +61,12 @@ class UnknownFormatError(OrderTowerError):
         "If the file is one of them, name it with the --format option, for example --format generic-csv.",
         "无法将 {filename!r} 作为订单文件读取：{reason_zh}。支持的格式：{formats}。"
         "如果文件属于其中一种，请用 --format 选项指定，例如 --format generic-csv。",
+    )
+    api_message = Message(
+        "Cannot read {filename!r} as an order file: {reason_en}. Supported formats: {formats}. "
+        "If the file is one of them, name it in the request's format field, for example format=generic-csv.",
+        "无法将 {filename!r} 作为订单文件读取：{reason_zh}。支持的格式：{formats}。"
+        "如果文件属于其中一种，请在请求的 format 字段中指定，例如 format=generic-csv。",
     )
 
     def __init__(self, *, filename: str, reason: Message, **params: Any) -> None:

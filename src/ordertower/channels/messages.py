@@ -105,6 +105,15 @@ ROW_ERROR_MESSAGES: dict[str, Message] = {
     ),
 }
 
+# The wording for REST clients of the messages above that name a CLI option.
+API_ROW_ERROR_MESSAGES: dict[str, Message] = {
+    "missing_column": Message(
+        "The header has no {field!r} column, which this format requires. "
+        "Export the file again with all columns, or choose the right format with the request's format field.",
+        "表头缺少此格式必需的 {field!r} 列。请导出包含全部列的文件，或在请求的 format 字段中选择正确的格式。",
+    ),
+}
+
 HOLD_CODES = frozenset({"missing_sku"})
 """Codes of row errors that come with the order itself: the importer imports the order and puts it on hold."""
 
@@ -119,6 +128,7 @@ def row_error(line: int, field: str, value: object, code: str, **params: Any) ->
         value=text,
         message=ROW_ERROR_MESSAGES[code],
         params=tuple(all_params.items()),
+        api_message=API_ROW_ERROR_MESSAGES.get(code),
     )
 
 

@@ -104,9 +104,15 @@ class RowError:
     value: str
     message: Message
     params: tuple[tuple[str, Any], ...] = ()
+    # The wording for REST clients, set where `message` names a CLI option. None means `message`.
+    api_message: Message | None = None
 
     def render(self, language: str | None = None) -> str:
         return self.message.render(language, **dict(self.params))  # type: ignore[arg-type]
+
+    def render_for_api(self, language: str | None = None) -> str:
+        """Render the message for a REST client, in `api_message` where the error has one."""
+        return (self.api_message or self.message).render(language, **dict(self.params))  # type: ignore[arg-type]
 
 
 ParseResult = ParsedOrder | RowError

@@ -75,7 +75,7 @@ def create_order(body: OrderCreate, request: Request) -> dict[str, Any]:
     parsed = _parsed_from(body)
     source = _SingleOrderSource(parsed)
     database = get_database(request)
-    report = import_orders(database, source, channel_code=body.channel if body.channel else None)
+    report = import_orders(database, source, channel_code=body.channel if body.channel else None, for_api=True)
     with database.read() as connection:
         from ordertower.catalog.service import get_channel_or_raise
         from ordertower.orders.tables import orders
@@ -213,7 +213,7 @@ def upload_import(
     data = file.file if file.file.seekable() else io.BytesIO(file.file.read())
     try:
         source = read_orders(data, filename=filename, format=format or None)
-        report = import_orders(get_database(request), source, channel_code=channel or None)
+        report = import_orders(get_database(request), source, channel_code=channel or None, for_api=True)
     except csv.Error as error:
         raise UnreadableFileError(filename=filename, detail=str(error).rstrip("?.")) from error
     return {

@@ -65,6 +65,10 @@ class ChannelChoiceError(OrderTowerError):
         "{file}: several {kind} channels exist ({codes}); choose one with --channel CODE.",
         "{file}：存在多个 {kind} 渠道（{codes}），请用 --channel CODE 指定一个。",
     )
+    api_message = Message(
+        "{file}: several {kind} channels exist ({codes}); choose one with the request's channel field.",
+        "{file}：存在多个 {kind} 渠道（{codes}），请在请求的 channel 字段中指定一个。",
+    )
 
 
 class ImportInterruptedError(OrderTowerError):
@@ -110,14 +114,16 @@ class ImportReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
     import_id: int | None = None
     cancelled_with_stock: int = 0  # orders the channel cancelled whose reserved stock was released
+    for_api: bool = False  # whether row errors are worded for a REST client (see RowError.render_for_api)
 
     def add_error(self, error: RowError) -> None:
+        language = current_language()
         self.errors.append(
             {
                 "line": error.line,
                 "field": error.field,
                 "value": error.value,
-                "message": error.render(current_language()),
+                "message": error.render_for_api(language) if self.for_api else error.render(language),
             }
         )
 
@@ -165,6 +171,7 @@ def import_orders(
     read_ahead: bool | None = None,
     overlap: bool | None = None,
     stop_requested: Callable[[], bool] | None = None,
+    for_api: bool = False,
 ) -> ImportReport:
     """Import every order of `source` and return the report; bad rows are reported and skipped.
 
@@ -175,6 +182,8 @@ def import_orders(
     by default it does on PostgreSQL. `stop_requested` is asked after every
     batch. When it returns True the import stops there and raises
     ImportInterruptedError, so a stop never cuts a batch's transaction short.
+    With `for_api` the report's row errors, which the import also stores, are
+    worded for a REST client.
     """
     with database.write() as connection:
         channel = resolve_channel(connection, source, channel_code)
@@ -193,7 +202,11 @@ def import_orders(
             )
         ).inserted_primary_key[0]  # type: ignore[index]
     report = ImportReport(
-        filename=source.filename, format=source.format, channel=channel.code, import_id=int(import_id)
+        filename=source.filename,
+        format=source.format,
+        channel=channel.code,
+        import_id=int(import_id),
+        for_api=for_api,
     )
     logger.info(
         "import %s started: file=%s format=%s channel=%s", import_id, source.filename, source.format, channel.code

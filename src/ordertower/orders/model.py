@@ -241,6 +241,12 @@ class AlreadyHeldError(OrderTowerError):
         "订单 {order} 已有 manual 暂停。当前的暂停原因：{reasons}。"
         "可用 `ordertower orders release {order} --reason manual` 解除。",
     )
+    api_message = Message(
+        "Order {order} already has the manual hold. Its hold reasons are {reasons}. "
+        'Release it with POST /api/v1/orders/{order}/release and the body {{"reason": "manual"}}.',
+        "订单 {order} 已有 manual 暂停。当前的暂停原因：{reasons}。"
+        '可用 POST /api/v1/orders/{order}/release 解除，请求体为 {{"reason": "manual"}}。',
+    )
 
 
 def place_manual_hold(
