@@ -521,6 +521,31 @@ def test_orders_list_counts_in_words(run_cli: Run, wholesale_orders: Database):
     assert f"共有 {total} 个订单符合条件，都在 --offset 500 之前。" in chinese.stdout
 
 
+def test_imports_list_counts_in_words(run_cli: Run, workspace: Database, tmp_path: Path):
+    before = run_cli("imports", "list", "--offset", "5")
+    before_chinese = run_cli("--lang", "zh", "imports", "list")
+    for name in ("first.csv", "second.csv"):
+        imported = run_cli("import", write_wholesale_csv(tmp_path / name))
+        assert imported.returncode == 0, imported.stderr
+
+    listed = run_cli("imports", "list", "--limit", "1")
+    listed_chinese = run_cli("--lang", "zh", "imports", "list", "--limit", "1")
+    past_end = run_cli("imports", "list", "--offset", "500")
+    past_end_chinese = run_cli("--lang", "zh", "imports", "list", "--offset", "500")
+
+    assert before.returncode == 0, before.stderr
+    assert before.stdout == "No imports yet.\n"
+    assert before_chinese.stdout == "还没有导入记录。\n"
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == 2
+    assert "second.csv" in listed.stdout
+    assert "1 of 2 imports shown" in listed.stderr
+    assert "显示 1 条，共 2 条导入记录" in listed_chinese.stderr
+    assert past_end.returncode == 0, past_end.stderr
+    assert past_end.stdout == "2 imports exist, all before --offset 500.\n"
+    assert past_end_chinese.stdout == "共有 2 条导入记录，都在 --offset 500 之前。\n"
+
+
 def test_stock_ledger_names_orders(run_cli: Run, wholesale_orders: Database):
     orders = run_cli("orders", "list", "--json").json()["items"]
     number = next(order["number"] for order in orders if order["external_id"] == "WH-2002")

@@ -660,6 +660,10 @@ IMPORT_COLUMNS = (
     (Message("FILE", "文件"), 0, "<"),
 )
 NO_IMPORTS = Message("No imports yet.", "还没有导入记录。")
+IMPORTS_PAST_THE_END = Message(
+    "{total} imports exist, all before --offset {offset}.", "共有 {total} 条导入记录，都在 --offset {offset} 之前。"
+)
+IMPORTS_SHOWN = Message("{shown} of {total} imports shown", "显示 {shown} 条，共 {total} 条导入记录")
 
 
 @imports_app.command(
@@ -699,8 +703,12 @@ def list_imports_command(
         print_json(listed)
         return
     resources = listed["items"]
+    total = listed["total"]
     if not resources:
-        say(NO_IMPORTS)
+        if total:
+            say(IMPORTS_PAST_THE_END, total=total, offset=offset)
+        else:
+            say(NO_IMPORTS)
         return
     typer.echo(" ".join(pad_cells(heading.render(), width, align) for heading, width, align in IMPORT_COLUMNS))
     for record in resources:
@@ -721,3 +729,4 @@ def list_imports_command(
                 for cell, (_, width, align) in zip(cells, IMPORT_COLUMNS, strict=True)
             )
         )
+    typer.echo(IMPORTS_SHOWN.render(current_language(), shown=len(resources), total=total), err=True)
