@@ -276,6 +276,41 @@ def test_hold_cli_releases_stock(run_cli: Run, held_file: Path):
     assert reserved_units(run_cli, "TEE-BLK-M", shipment["location"]) == reserved_before - 1
 
 
+def test_show_prints_hold_note(run_cli: Run, held_file: Path):
+    held = run_cli("orders", "hold", "WH-5005", "--note", "buyer asked to wait")
+
+    english = run_cli("orders", "show", "WH-5005")
+    chinese = run_cli("--lang", "zh", "orders", "show", "WH-5005")
+
+    assert held.returncode == 0, held.stderr
+    assert english.returncode == 0, english.stderr
+    assert english.stdout.splitlines()[1:3] == ["  hold: manual", "  manual hold note: buyer asked to wait"]
+    assert chinese.returncode == 0, chinese.stderr
+    assert chinese.stdout.splitlines()[1:3] == ["  暂停原因：manual", "  manual 暂停备注：buyer asked to wait"]
+
+
+def test_show_prints_note_of_current_hold(run_cli: Run, held_file: Path):
+    steps = [
+        ("orders", "hold", "WH-5005", "--note", "first hold"),
+        ("orders", "release", "WH-5005", "--reason", "manual"),
+        ("orders", "hold", "WH-5005", "--note", "call back\n\x1b[31mtomorrow"),
+        ("orders", "hold", "WH-5002"),
+    ]
+    for step in steps:
+        result = run_cli(*step)
+        assert result.returncode == 0, result.stderr
+
+    again = run_cli("orders", "show", "WH-5005")
+    without_note = run_cli("orders", "show", "WH-5002")
+
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[2] == "  manual hold note: call back\\n\\x1b[31mtomorrow"
+    assert "first hold" not in again.stdout
+    assert without_note.returncode == 0, without_note.stderr
+    assert without_note.stdout.splitlines()[1] == "  hold: unpaid, manual"
+    assert "note" not in without_note.stdout
+
+
 def test_hold_then_release_cli(run_cli: Run, held_file: Path):
     before = run_cli("orders", "show", "WH-5005", "--json").json()
     (shipment,) = before["shipments"]

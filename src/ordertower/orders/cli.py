@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import signal
 import sys
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,7 @@ ORDER_COLUMNS = (
     (Message("HOLD", "暂停原因"), 0, "<"),
 )
 HOLD_LINE = Message("  hold: {reasons}", "  暂停原因：{reasons}")
+HOLD_NOTE_LINE = Message("  manual hold note: {note}", "  manual 暂停备注：{note}")
 ADDRESS_PROBLEM_LINE = Message("  address: {problem}", "  地址问题：{problem}")
 SHIP_LINE = Message("  ship from {location} ({status}): {items}", "  从 {location} 发货（{status}）：{items}")
 ROUTING_LINE = Message("  routing: {reason}", "  路由说明：{reason}")
@@ -447,6 +449,9 @@ def _print_order(order: dict[str, Any]) -> None:
     )
     if order["hold_reasons"]:
         say(HOLD_LINE, reasons=", ".join(order["hold_reasons"]))
+    note = _manual_hold_note(order)
+    if note:
+        say(HOLD_NOTE_LINE, note=note)
     language = current_language()
     for problem in order["address_problems"]:
         say(ADDRESS_PROBLEM_LINE, problem=problem.get(language) or problem.get("en") or problem.get("code", ""))
@@ -467,6 +472,26 @@ def _print_order(order: dict[str, Any]) -> None:
     if reason:
         say(ROUTING_LINE, reason=reason.get(current_language(), reason.get("en")))
     _print_events(order.get("events") or [])
+
+
+def _manual_hold_note(order: dict[str, Any]) -> str:
+    """Return the note of the order's manual hold, with control characters escaped, or "" when there is none.
+
+    The note is stored only in the data of the hold_placed event. A manual hold must be released
+    before it is placed again, so the last such event belongs to the current hold.
+    """
+    from ordertower.orders.model import HoldReason
+
+    if HoldReason.MANUAL.value not in order["hold_reasons"]:
+        return ""
+    for event in reversed(order.get("events") or []):
+        data = event["data"] or {}
+        if event["kind"] == "hold_placed" and data.get("reason") == HoldReason.MANUAL.value:
+            # A line break or terminal escape sequence in the note would otherwise break the layout.
+            return "".join(
+                repr(char)[1:-1] if unicodedata.category(char) == "Cc" else char for char in str(data.get("note", ""))
+            )
+    return ""
 
 
 def _print_events(events: list[dict[str, Any]]) -> None:
