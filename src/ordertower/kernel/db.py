@@ -38,6 +38,11 @@ logger = logging.getLogger(__name__)
 
 # How long a SQLite writer waits for another writer's lock before failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 30000
+# Pages the SQLite write-ahead log may hold before a commit copies them into the database file (about
+# 80 MB at the default page size). A batch of 2,000 imported orders wrote about 1,200 pages, so with
+# SQLite's default of 1,000 every batch ended with a copy. Timed alternately on 100,000 orders, imports
+# ran at 5,844 to 6,012 orders/s with 1,000 pages and at 6,041 to 6,324 with this value.
+SQLITE_WAL_CHECKPOINT_PAGES = 20000
 
 metadata = MetaData(
     naming_convention={
@@ -177,6 +182,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_CHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
