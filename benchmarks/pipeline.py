@@ -50,7 +50,6 @@ from ordertower.inventory.service import ledger_sums
 from ordertower.inventory.tables import stock_levels
 from ordertower.kernel.db import Database
 from ordertower.kernel.migrate import upgrade
-from ordertower.kernel.settings import DEFAULT_IMPORT_BATCH_SIZE
 from ordertower.orders import batching, importing, overlap, writing
 from ordertower.orders.importing import import_orders
 from ordertower.orders.integrity import check_records
@@ -123,9 +122,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--format", choices=DEMO_FORMATS, default="shopify-csv", help="order file format")
     parser.add_argument("--lines-mean", type=float, default=3.0, help="mean order lines per order")
-    parser.add_argument(
-        "--batch-size", type=int, default=DEFAULT_IMPORT_BATCH_SIZE, help="orders per import transaction"
-    )
+    parser.add_argument("--batch-size", type=int, default=2000, help="orders per import transaction")
     parser.add_argument(
         "--read-ahead",
         choices=["auto", "on", "off"],
@@ -168,9 +165,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         # The heap keeps the batches in flight: one on SQLite, up to three on PostgreSQL (one being
         # written, one waiting for the writer, one being routed). So the smaller file has four batches or
         # more: with fewer, the comparison would measure the batches in flight, not growth with the file.
-        # The larger file has at least twice as many orders.
-        smaller = max(options.orders // 50, 4 * options.batch_size, 1)
-        plan += [(smaller, "tracemalloc"), (max(options.orders // 5, 2 * smaller), "tracemalloc")]
+        smaller = min(max(options.orders // 50, 4 * options.batch_size), options.orders // 10)
+        plan += [(max(smaller, 1), "tracemalloc"), (max(options.orders // 5, 1), "tracemalloc")]
     if options.profile:
         plan.append((min(sizes), "profile"))
 

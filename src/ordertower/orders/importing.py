@@ -28,7 +28,6 @@ from ordertower.channels.model import ParsedOrder, RowError
 from ordertower.kernel.db import Database, one_of, utc_now
 from ordertower.kernel.errors import OrderTowerError
 from ordertower.kernel.heap import collected_between_batches
-from ordertower.kernel.settings import DEFAULT_IMPORT_BATCH_SIZE
 from ordertower.kernel.i18n import Message, current_language
 from ordertower.orders import writing
 from ordertower.orders.allocation import apply_routing, open_units_by_location, route_orders
@@ -167,7 +166,7 @@ def import_orders(
     source: OrderStream,
     *,
     channel_code: str | None = None,
-    batch_size: int = DEFAULT_IMPORT_BATCH_SIZE,
+    batch_size: int = 2000,
     on_progress: Callable[[OrderStream], None] | None = None,
     read_ahead: bool | None = None,
     overlap: bool | None = None,
