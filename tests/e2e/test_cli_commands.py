@@ -515,9 +515,9 @@ def test_orders_list_counts_in_words(run_cli: Run, wholesale_orders: Database):
     total = run_cli("orders", "list", "--json").json()["total"]
 
     assert listed.returncode == 0, listed.stderr
-    assert f"1 of {total} orders shown" in listed.stderr
+    assert f"Orders shown: 1 of {total}" in listed.stderr
     assert past_end.returncode == 0, past_end.stderr
-    assert f"{total} orders match, all before --offset 500." in past_end.stdout
+    assert f"Matching orders: {total}, all before --offset 500." in past_end.stdout
     assert f"共有 {total} 个订单符合条件，都在 --offset 500 之前。" in chinese.stdout
 
 
@@ -539,10 +539,10 @@ def test_imports_list_counts_in_words(run_cli: Run, workspace: Database, tmp_pat
     assert listed.returncode == 0, listed.stderr
     assert len(listed.stdout.splitlines()) == 2
     assert "second.csv" in listed.stdout
-    assert "1 of 2 imports shown" in listed.stderr
+    assert "Imports shown: 1 of 2" in listed.stderr
     assert "显示 1 条，共 2 条导入记录" in listed_chinese.stderr
     assert past_end.returncode == 0, past_end.stderr
-    assert past_end.stdout == "2 imports exist, all before --offset 500.\n"
+    assert past_end.stdout == "Imports: 2, all before --offset 500.\n"
     assert past_end_chinese.stdout == "共有 2 条导入记录，都在 --offset 500 之前。\n"
 
 
@@ -576,10 +576,10 @@ def test_stock_ledger_counts_in_words(run_cli: Run, wholesale_orders: Database):
     assert total > 2
     assert listed.returncode == 0, listed.stderr
     assert len(listed.stdout.splitlines()) == 2
-    assert f"2 of {total} ledger entries shown" in listed.stderr
+    assert f"Ledger entries shown: 2 of {total}" in listed.stderr
     assert f"显示 2 条，共 {total} 条库存流水" in listed_chinese.stderr
     assert past_end.returncode == 0, past_end.stderr
-    assert f"{total} ledger entries match, all before --offset 500." in past_end.stdout
+    assert f"Matching ledger entries: {total}, all before --offset 500." in past_end.stdout
     assert f"共有 {total} 条库存流水符合条件，都在 --offset 500 之前。" in past_end_chinese.stdout
     assert unknown.returncode == 0, unknown.stderr
     assert "No ledger entries match." in unknown.stdout

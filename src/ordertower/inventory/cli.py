@@ -51,10 +51,10 @@ NO_STOCK = Message(
 )
 NO_ENTRIES = Message("No ledger entries match.", "没有符合条件的库存流水。")
 ENTRIES_PAST_THE_END = Message(
-    "{total} ledger entries match, all before --offset {offset}.",
+    "Matching ledger entries: {total}, all before --offset {offset}.",
     "共有 {total} 条库存流水符合条件，都在 --offset {offset} 之前。",
 )
-ENTRIES_SHOWN = Message("{shown} of {total} ledger entries shown", "显示 {shown} 条，共 {total} 条库存流水")
+ENTRIES_SHOWN = Message("Ledger entries shown: {shown} of {total}", "显示 {shown} 条，共 {total} 条库存流水")
 LEDGER_ROW = Message(
     "{created_at:%Y-%m-%d %H:%M:%S} {sku:<18} {location:<6} on_hand {on_hand:+d} reserved {reserved:+d} {reason}",
     "{created_at:%Y-%m-%d %H:%M:%S} {sku:<18} {location:<6} 现有 {on_hand:+d} 预留 {reserved:+d} {reason}",

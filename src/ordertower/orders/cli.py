@@ -55,9 +55,10 @@ IMPORTED = Message(
 ROW_ERROR = Message("  line {line}: {problem}", "  第 {line} 行：{problem}")
 NO_ORDERS = Message("No orders match.", "没有符合条件的订单。")
 PAST_THE_END = Message(
-    "{total} orders match, all before --offset {offset}.", "共有 {total} 个订单符合条件，都在 --offset {offset} 之前。"
+    "Matching orders: {total}, all before --offset {offset}.",
+    "共有 {total} 个订单符合条件，都在 --offset {offset} 之前。",
 )
-SHOWN = Message("{shown} of {total} orders shown", "显示 {shown} 个，共 {total} 个订单")
+SHOWN = Message("Orders shown: {shown} of {total}", "显示 {shown} 个，共 {total} 个订单")
 CANCELLED = Message("Order {number} cancelled.", "订单 {number} 已取消。")
 REROUTED = Message("Order {number} is {status}.", "订单 {number} 当前状态：{status}。")
 RELEASED = Message(
@@ -686,9 +687,9 @@ IMPORT_COLUMNS = (
 )
 NO_IMPORTS = Message("No imports yet.", "还没有导入记录。")
 IMPORTS_PAST_THE_END = Message(
-    "{total} imports exist, all before --offset {offset}.", "共有 {total} 条导入记录，都在 --offset {offset} 之前。"
+    "Imports: {total}, all before --offset {offset}.", "共有 {total} 条导入记录，都在 --offset {offset} 之前。"
 )
-IMPORTS_SHOWN = Message("{shown} of {total} imports shown", "显示 {shown} 条，共 {total} 条导入记录")
+IMPORTS_SHOWN = Message("Imports shown: {shown} of {total}", "显示 {shown} 条，共 {total} 条导入记录")
 
 
 @imports_app.command(
