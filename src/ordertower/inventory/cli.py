@@ -9,7 +9,17 @@ import typer
 from ordertower.inventory import service
 from ordertower.inventory.model import LedgerReason, StockLevel
 from ordertower.inventory.resource import ledger_page
-from ordertower.kernel.cli_support import handle_errors, help_text, pad_cells, print_json, read, say, write
+from ordertower.kernel.cli_support import (
+    handle_errors,
+    help_text,
+    pad_cells,
+    print_json,
+    read,
+    say,
+    say_empty_page,
+    say_shown,
+    write,
+)
 from ordertower.kernel.i18n import Message, current_language
 from ordertower.kernel.paging import LEDGER_PAGE, MAX_OFFSET
 from ordertower.orders.service import retry_backorders_for_sku
@@ -226,10 +236,7 @@ def ledger_command(
     entries = listed["items"]
     total = listed["total"]
     if not entries:
-        if total:
-            say(ENTRIES_PAST_THE_END, total=total, offset=offset)
-        else:
-            say(NO_ENTRIES)
+        say_empty_page(total=total, offset=offset, none=NO_ENTRIES, past_the_end=ENTRIES_PAST_THE_END)
         return
     language = current_language()
     for entry in entries:
@@ -245,4 +252,4 @@ def ledger_command(
         if entry["order_number"]:
             row += LEDGER_ORDER.render(language, number=entry["order_number"])
         typer.echo(row)
-    typer.echo(ENTRIES_SHOWN.render(current_language(), shown=len(entries), total=total), err=True)
+    say_shown(ENTRIES_SHOWN, shown=len(entries), total=total)

@@ -151,6 +151,19 @@ def say(message: Message, **params: Any) -> None:
     typer.echo(message.render(current_language(), **params))
 
 
+def say_empty_page(*, total: int, offset: int, none: Message, past_the_end: Message) -> None:
+    """Print why a page of a list has no rows: nothing matches (`none`), or every match is before --offset."""
+    if total:
+        say(past_the_end, total=total, offset=offset)
+    else:
+        say(none)
+
+
+def say_shown(message: Message, *, shown: int, total: int) -> None:
+    """Print the count of rows shown and of rows in all to stderr, so that stdout keeps only the rows."""
+    typer.echo(message.render(current_language(), shown=shown, total=total), err=True)
+
+
 def print_json(document: Any) -> None:
     """Print one JSON document on stdout, and nothing else, so scripts can pipe it."""
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_json_default) + "\n")

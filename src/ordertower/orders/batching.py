@@ -66,8 +66,9 @@ class PickledOrders:
     """The parsed orders of a batch from the read-ahead process, kept pickled until one is read.
 
     The import reads a parsed order of such a batch only to merge it with a
-    stored version of it, so most of these batches are never loaded. Loading
-    2,000 parsed orders took about 50 ms, as long as loading their prepared form.
+    stored version of it, so most of these batches are never loaded. With the
+    collector off, as the import runs, loading 2,000 parsed orders took about
+    11 ms, and loading their prepared form 18 ms.
     """
 
     def __init__(self, data: bytes, count: int) -> None:
@@ -120,7 +121,7 @@ class Batch:
     position_bytes: int | None = None
 
     def copy(self) -> Batch:
-        """A copy whose order lists may change without changing this batch's."""
+        """Return a copy whose order lists may change without changing this batch's."""
         return Batch(self.orders.copy(), list(self.prepared), self.errors, self.position_bytes)
 
     def external_id(self, position: int) -> str:

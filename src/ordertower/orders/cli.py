@@ -12,7 +12,18 @@ from typing import Any
 
 import typer
 
-from ordertower.kernel.cli_support import handle_errors, help_text, pad_cells, print_json, read, say, state, write
+from ordertower.kernel.cli_support import (
+    handle_errors,
+    help_text,
+    pad_cells,
+    print_json,
+    read,
+    say,
+    say_empty_page,
+    say_shown,
+    state,
+    write,
+)
 from ordertower.kernel.errors import MissingFileError, OrderTowerError, UnreadableFileError
 from ordertower.kernel.i18n import Message, current_language
 from ordertower.kernel.paging import IMPORT_PAGE, MAX_OFFSET, ORDER_PAGE, page
@@ -355,10 +366,7 @@ def list_command(
         print_json(page(resources, total=total, limit=limit, offset=offset))
         return
     if not resources:
-        if total:
-            say(PAST_THE_END, total=total, offset=offset)
-        else:
-            say(NO_ORDERS)
+        say_empty_page(total=total, offset=offset, none=NO_ORDERS, past_the_end=PAST_THE_END)
         return
     typer.echo(" ".join(pad_cells(heading.render(), width, align) for heading, width, align in ORDER_COLUMNS))
     for order in resources:
@@ -368,7 +376,7 @@ def list_command(
             f"{order['number']:<10} {order['channel']:<14} {order['external_number']:<22} "
             f"{order['status']:<12} {order['total']:>10} {order['currency']:<4} {ships:<8} {holds}"
         )
-    typer.echo(SHOWN.render(current_language(), shown=len(resources), total=total), err=True)
+    say_shown(SHOWN, shown=len(resources), total=total)
 
 
 UNKNOWN_FORMAT = Message(
@@ -731,10 +739,7 @@ def list_imports_command(
     resources = listed["items"]
     total = listed["total"]
     if not resources:
-        if total:
-            say(IMPORTS_PAST_THE_END, total=total, offset=offset)
-        else:
-            say(NO_IMPORTS)
+        say_empty_page(total=total, offset=offset, none=NO_IMPORTS, past_the_end=IMPORTS_PAST_THE_END)
         return
     typer.echo(" ".join(pad_cells(heading.render(), width, align) for heading, width, align in IMPORT_COLUMNS))
     for record in resources:
@@ -755,4 +760,4 @@ def list_imports_command(
                 for cell, (_, width, align) in zip(cells, IMPORT_COLUMNS, strict=True)
             )
         )
-    typer.echo(IMPORTS_SHOWN.render(current_language(), shown=len(resources), total=total), err=True)
+    say_shown(IMPORTS_SHOWN, shown=len(resources), total=total)

@@ -36,7 +36,7 @@ class PreparedLine:
 @pickled_by_fields
 @dataclass
 class PreparedOrder:
-    """What the import stores of one parsed order.
+    """The values that the import stores for one parsed order.
 
     It keeps no reference to the parsed order, so that a batch of prepared
     orders travels from the read-ahead process without the parsed ones.
